@@ -1,0 +1,113 @@
+import { McpAuthConfigurationError } from '../errors/configuration.error.js';
+import { isLoopbackUrl, protectedResourceMetadataPath, protectedResourceMetadataUrl } from '../resource-url.js';
+import { McpAuthModuleOptions, McpServerInfo, McpTransportOptions } from './module-options.js';
+import type { OriginPolicy, ResolvedMcpAuthOptions } from './resolved-options.js';
+import { validateSection } from './validate-section.js';
+import { validateVerifierOptions } from './validate-verifier-options.js';
+import { parseHttpUrl } from './validators.js';
+
+/** Reported in `initialize` when no `mcp.serverInfo` is configured. */
+export const DEFAULT_SERVER_INFO: McpServerInfo = { name: 'nestjs-mcp-auth', version: '0.1.0' };
+
+const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * Validates the module options and applies defaults, once, at bootstrap.
+ *
+ * @throws McpAuthConfigurationError listing every problem, each prefixed with its option path.
+ */
+export function resolveMcpAuthOptions(
+  options: McpAuthModuleOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedMcpAuthOptions {
+  const problems: string[] = [];
+  if (!validateSection('', McpAuthModuleOptions, options, problems)) {
+    throw new McpAuthConfigurationError(problems.map((p) => p.replace(/^\./, '')));
+  }
+  const production = options.production ?? env.NODE_ENV === 'production';
+  validateVerifierOptions('verifier', options.verifier, { production }, problems);
+  if (options.mcp !== undefined) validateTransport(options.mcp, problems);
+  if (options.authorizationServers?.length === 0) {
+    problems.push('authorizationServers: must list at least one issuer when given');
+  }
+  if (production) {
+    for (const [path, url] of publicUrls(options)) {
+      if (url.startsWith('http://') && !isLoopbackUrl(url)) {
+        problems.push(`${path}: must use https in production (got ${url})`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new McpAuthConfigurationError(problems);
+
+  const resourceUrl = options.resourceUrl;
+  const mcp = options.mcp ?? {};
+  return {
+    resourceUrl,
+    resourceMetadataUrl: protectedResourceMetadataUrl(resourceUrl),
+    resourceMetadataPath: protectedResourceMetadataPath(resourceUrl),
+    verifier: options.verifier,
+    authorizationServers: options.authorizationServers ?? [],
+    scopesSupported: options.scopesSupported,
+    requiredScopes: options.requiredScopes ?? [],
+    impliedScopes: options.impliedScopes,
+    resourceName: options.resourceName,
+    resourceDocumentation: options.resourceDocumentation,
+    production,
+    mcp: {
+      serverInfo: mcp.serverInfo ?? DEFAULT_SERVER_INFO,
+      instructions: mcp.instructions,
+      allowedHosts: resolveAllowedHosts(resourceUrl, mcp.allowedHosts),
+      allowedOrigins: resolveAllowedOrigins(resourceUrl, mcp.allowedOrigins),
+      maxBodyBytes: mcp.maxBodyBytes ?? 1024 * 1024,
+    },
+  };
+}
+
+function validateTransport(mcp: McpTransportOptions, problems: string[]): void {
+  if (!validateSection('mcp', McpTransportOptions, mcp, problems)) return;
+  if (mcp.serverInfo !== undefined) validateSection('mcp.serverInfo', McpServerInfo, mcp.serverInfo, problems);
+  const hosts = mcp.allowedHosts;
+  if (hosts !== undefined && hosts !== false) {
+    if (!Array.isArray(hosts) || hosts.length === 0 || !hosts.every(isHostName)) {
+      problems.push('mcp.allowedHosts: must be false or a non-empty array of host names without port');
+    }
+  }
+  const origins = mcp.allowedOrigins;
+  if (origins !== undefined && origins !== '*') {
+    if (!Array.isArray(origins) || origins.length === 0 || !origins.every(isOrigin)) {
+      problems.push("mcp.allowedOrigins: must be '*' or a non-empty array of origins such as https://app.example.com");
+    }
+  }
+}
+
+function isHostName(value: unknown): boolean {
+  return typeof value === 'string' && /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)$/.test(value);
+}
+
+function isOrigin(value: unknown): boolean {
+  const url = parseHttpUrl(value);
+  return url !== undefined && url.origin === value;
+}
+
+function resolveAllowedHosts(
+  resourceUrl: string,
+  configured: string[] | false | undefined,
+): ReadonlySet<string> | undefined {
+  if (configured === false) return undefined;
+  if (configured) return new Set(configured.map((h) => h.toLowerCase()));
+  const url = new URL(resourceUrl);
+  return isLoopbackUrl(url) ? new Set([...LOOPBACK_HOSTNAMES, url.hostname]) : undefined;
+}
+
+function resolveAllowedOrigins(resourceUrl: string, configured: string[] | '*' | undefined): OriginPolicy {
+  if (configured === '*') return { any: true };
+  const url = new URL(resourceUrl);
+  if (configured) return { any: false, exact: new Set(configured), loopbackAnyPort: false };
+  return isLoopbackUrl(url) ? { any: false, exact: new Set([url.origin]), loopbackAnyPort: true } : { any: true };
+}
+
+function publicUrls(options: McpAuthModuleOptions): Array<[string, string]> {
+  const urls: Array<[string, string]> = [['resourceUrl', options.resourceUrl]];
+  options.authorizationServers?.forEach((url, i) => urls.push([`authorizationServers[${i}]`, url]));
+  return urls;
+}

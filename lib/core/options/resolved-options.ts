@@ -1,0 +1,40 @@
+import type { McpVerifierOptions } from './verifier-options.js';
+import type { McpServerInfo } from './module-options.js';
+
+/**
+ * Which `Origin` values the MCP endpoint accepts: any, or an exact set, optionally plus every
+ * loopback origin on any port (local servers).
+ */
+export type OriginPolicy =
+  | { readonly any: true }
+  | { readonly any: false; readonly exact: ReadonlySet<string>; readonly loopbackAnyPort: boolean };
+
+/**
+ * Options after validation and defaults: what every provider of the module reads. Derived URLs
+ * are computed here once, never per request.
+ *
+ * @publicApi
+ */
+export interface ResolvedMcpAuthOptions {
+  readonly resourceUrl: string;
+  /** RFC 9728 metadata URL advertised in every challenge. */
+  readonly resourceMetadataUrl: string;
+  /** Path at which the path-suffixed metadata document is served. */
+  readonly resourceMetadataPath: string;
+  readonly verifier: McpVerifierOptions;
+  readonly authorizationServers: readonly string[];
+  readonly scopesSupported: readonly string[] | undefined;
+  readonly requiredScopes: readonly string[];
+  readonly impliedScopes: Readonly<Record<string, readonly string[]>> | undefined;
+  readonly resourceName: string | undefined;
+  readonly resourceDocumentation: string | undefined;
+  readonly production: boolean;
+  readonly mcp: {
+    readonly serverInfo: McpServerInfo;
+    readonly instructions: string | undefined;
+    /** `undefined` = no Host check. */
+    readonly allowedHosts: ReadonlySet<string> | undefined;
+    readonly allowedOrigins: OriginPolicy;
+    readonly maxBodyBytes: number;
+  };
+}

@@ -1,0 +1,53 @@
+import { Inject, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
+import { MCP_AUTH_CLOCK, systemClock } from './core/clock.js';
+import { resolveMcpAuthOptions } from './core/options/resolve-options.js';
+import { MCP_TOKEN_VERIFIER } from './core/token-verifier.js';
+import { McpAuthGuard } from './http/guards/mcp-auth.guard.js';
+import { ProtectedResourceMetadataController } from './http/well-known/protected-resource-metadata.controller.js';
+import { MCP_AUTH_RESOLVED_OPTIONS } from './mcp-auth.constants.js';
+import { ConfigurableModuleClass, MCP_AUTH_MODULE_OPTIONS } from './mcp-auth.module-definition.js';
+import { createModuleVerifier, MCP_ENDPOINT_PATH } from './mcp-auth.providers.js';
+import { McpEndpointPolicyMiddleware } from './transport/mcp-endpoint-policy.middleware.js';
+
+/**
+ * Authorization for MCP servers on NestJS: verifies bearer tokens, serves the discovery
+ * metadata MCP clients need, and hosts the MCP endpoint whose tools it protects.
+ *
+ * @example
+ * ```ts
+ * McpAuthModule.forRoot({
+ *   resourceUrl: 'https://mcp.example.com/mcp',
+ *   authorizationServers: ['https://auth.example.com'],
+ *   verifier: { type: 'jwt', issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' },
+ * })
+ * ```
+ * @publicApi
+ */
+@Module({
+  imports: [DiscoveryModule],
+  controllers: [ProtectedResourceMetadataController],
+  providers: [
+    { provide: MCP_AUTH_RESOLVED_OPTIONS, useFactory: resolveMcpAuthOptions, inject: [MCP_AUTH_MODULE_OPTIONS] },
+    { provide: MCP_AUTH_CLOCK, useValue: systemClock },
+    {
+      provide: MCP_TOKEN_VERIFIER,
+      useFactory: createModuleVerifier,
+      inject: [MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_CLOCK, ModuleRef],
+    },
+    McpAuthGuard,
+    McpEndpointPolicyMiddleware,
+  ],
+  exports: [MCP_AUTH_RESOLVED_OPTIONS, MCP_TOKEN_VERIFIER, MCP_AUTH_CLOCK, McpAuthGuard],
+})
+export class McpAuthModule extends ConfigurableModuleClass implements NestModule {
+  constructor(@Inject(MCP_ENDPOINT_PATH) private readonly endpoint: string | false) {
+    super();
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.endpoint) {
+      consumer.apply(McpEndpointPolicyMiddleware).forRoutes({ path: this.endpoint, method: RequestMethod.ALL });
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { Logger, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_GUARD, ModuleRef } from '@nestjs/core';
+import passport from 'passport';
+import type { Strategy } from 'passport';
+import type { McpAuthClock } from './core/clock.js';
+import type { ResolvedMcpAuthOptions } from './core/options/resolved-options.js';
+import type { McpTokenVerifier } from './core/token-verifier.js';
+import { McpAuthGuard } from './http/guards/mcp-auth.guard.js';
+import { MCP_AUTH_PASSPORT_STRATEGY } from './mcp-auth.constants.js';
+import { createMcpEndpointController } from './transport/mcp-endpoint.controller.js';
+import { McpServerHost } from './transport/mcp-server-host.service.js';
+import { StreamableHttpHandler } from './transport/streamable-http.handler.js';
+import { ToolRegistry } from './transport/tool-registry.service.js';
+import { createTokenVerifier } from './verifiers/create-token-verifier.js';
+import { McpPassportStrategy } from './verifiers/passport-bridge.js';
+import { JwtTokenStrategy } from './verifiers/jwt/jwt-token.strategy.js';
+
+/** DI token of the mounted MCP endpoint path (`false` when not mounted). */
+export const MCP_ENDPOINT_PATH = 'MCP_AUTH:ENDPOINT_PATH';
+
+/**
+ * Options of `McpAuthModule.forRoot*` known when the module is declared, because they change the
+ * module's shape (its controllers and global providers).
+ * @publicApi
+ */
+export interface McpAuthModuleExtras {
+  /**
+   * Register the module globally so `@McpProtected()` works in every module.
+   * @default true
+   */
+  isGlobal?: boolean;
+  /**
+   * Require a verified token on every route of the application; opt routes out with
+   * `@McpPublic()`.
+   * @default false
+   */
+  globalGuard?: boolean;
+  /**
+   * Path of the MCP endpoint, or `false` to mount none (guard and decorators only).
+   * @default '/mcp'
+   */
+  mcpEndpoint?: string | false;
+}
+
+export const DEFAULT_EXTRAS: McpAuthModuleExtras = { isGlobal: true, globalGuard: false, mcpEndpoint: '/mcp' };
+
+/** Adds what the extras ask for: global scope, the global guard, the MCP endpoint. */
+export function applyModuleExtras(definition: DynamicModule, extras: McpAuthModuleExtras): DynamicModule {
+  const endpoint = extras.mcpEndpoint ?? DEFAULT_EXTRAS.mcpEndpoint;
+  const providers: Provider[] = [
+    ...(definition.providers ?? []),
+    { provide: MCP_ENDPOINT_PATH, useValue: endpoint ?? false },
+  ];
+  const controllers = [...(definition.controllers ?? [])];
+  if (extras.globalGuard) providers.push({ provide: APP_GUARD, useExisting: McpAuthGuard });
+  if (endpoint) {
+    providers.push(ToolRegistry, McpServerHost, StreamableHttpHandler);
+    controllers.push(createMcpEndpointController(endpoint));
+  }
+  return { ...definition, global: extras.isGlobal ?? true, providers, controllers };
+}
+
+const logger = new Logger('McpAuth');
+
+/**
+ * Builds the module's verifier from the resolved options and registers it with Passport as
+ * `mcp-auth`, so `AuthGuard('mcp-auth')` from `@nestjs/passport` accepts the same tokens.
+ */
+export async function createModuleVerifier(
+  options: ResolvedMcpAuthOptions,
+  clock: McpAuthClock,
+  moduleRef: ModuleRef,
+): Promise<McpTokenVerifier> {
+  const verifier = await createTokenVerifier(options.verifier, { resourceUrl: options.resourceUrl, clock }, moduleRef);
+  if (options.verifier.type === 'static') {
+    logger.warn(
+      'Static development tokens are enabled: anyone holding one of them is authenticated. Never use this in production.',
+    );
+  }
+  const strategy =
+    verifier instanceof McpPassportStrategy || verifier instanceof JwtTokenStrategy
+      ? verifier
+      : new DelegatingStrategy(verifier);
+  passport.use(MCP_AUTH_PASSPORT_STRATEGY, strategy as unknown as Strategy);
+  return verifier;
+}
+
+/** Passport face of a custom verifier class. */
+class DelegatingStrategy extends McpPassportStrategy {
+  name = MCP_AUTH_PASSPORT_STRATEGY;
+  constructor(private readonly delegate: McpTokenVerifier) {
+    super();
+  }
+  verify(token: string) {
+    return this.delegate.verify(token);
+  }
+}

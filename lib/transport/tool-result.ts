@@ -1,0 +1,45 @@
+import { HttpException } from '@nestjs/common';
+import type { CallToolResult } from '@modelcontextprotocol/server';
+
+/**
+ * Turns what a tool method returned into an MCP `CallToolResult`:
+ * - a `CallToolResult` (an object with a `content` array) is passed through;
+ * - a string becomes one text item;
+ * - `undefined` becomes an empty result;
+ * - any other value becomes its JSON as text, and a plain object is also returned as
+ *   `structuredContent`.
+ */
+export function toCallToolResult(value: unknown): CallToolResult {
+  if (isCallToolResult(value)) return value;
+  if (value === undefined) return { content: [] };
+  if (typeof value === 'string') return { content: [{ type: 'text', text: value }] };
+  const text = JSON.stringify(value) ?? String(value);
+  const structured = isPlainObject(value) ? { structuredContent: value } : {};
+  return { content: [{ type: 'text', text }], ...structured };
+}
+
+/**
+ * An `HttpException` thrown by a guard, a pipe (e.g. `ValidationPipe`) or the tool itself is a
+ * tool error the model should see, not a protocol failure: `isError: true` with its message.
+ */
+export function httpExceptionToToolError(error: unknown): CallToolResult | undefined {
+  if (!(error instanceof HttpException)) return undefined;
+  const response = error.getResponse();
+  const message =
+    typeof response === 'string'
+      ? response
+      : Array.isArray((response as { message?: unknown }).message)
+        ? (response as { message: string[] }).message.join('; ')
+        : String((response as { message?: unknown }).message ?? error.message);
+  return { content: [{ type: 'text', text: message }], isError: true };
+}
+
+function isCallToolResult(value: unknown): value is CallToolResult {
+  return isPlainObject(value) && Array.isArray((value as { content?: unknown }).content);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
