@@ -38,14 +38,10 @@ export class McpServerHost implements OnModuleInit, OnModuleDestroy {
     this.servers = [this.buildServer(), this.buildServer()];
     await this.servers[0].connect(this.serving);
     await this.servers[1].connect(this.handshake);
-    this.modernHandler = toNodeHandler(
-      createMcpHandler(() => this.buildServer(), {
-        legacy: 'reject',
-        onerror,
-        maxRequestBodySize: this.options.mcp.maxBodyBytes,
-      }),
-      { onerror, maxRequestBodySize: this.options.mcp.maxBodyBytes },
-    );
+    // The body arrives parsed by the application's body parser, whose size limit applies.
+    this.modernHandler = toNodeHandler(createMcpHandler(() => this.buildServer(), { legacy: 'reject', onerror }), {
+      onerror,
+    });
   }
 
   async onModuleDestroy(): Promise<void> {

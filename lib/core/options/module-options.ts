@@ -1,4 +1,4 @@
-import { Allow, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { Allow, IsArray, IsBoolean, IsObject, IsOptional, IsString, MinLength } from 'class-validator';
 import type { McpVerifierOptions } from './verifier-options.js';
 import { IsHttpUrl, IsScopeList } from './validators.js';
 
@@ -44,11 +44,6 @@ export class McpTransportOptions {
    */
   @IsOptional() @Allow() allowedOrigins?: string[] | '*';
 
-  /**
-   * Largest JSON-RPC request body accepted on the MCP endpoint, in bytes.
-   * @default 1048576 (1 MiB)
-   */
-  @IsOptional() @IsInt() @Min(1024) @Max(64 * 1024 * 1024) maxBodyBytes?: number;
 }
 
 /**

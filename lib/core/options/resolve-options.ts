@@ -58,7 +58,6 @@ export function resolveMcpAuthOptions(
       instructions: mcp.instructions,
       allowedHosts: resolveAllowedHosts(resourceUrl, mcp.allowedHosts),
       allowedOrigins: resolveAllowedOrigins(resourceUrl, mcp.allowedOrigins),
-      maxBodyBytes: mcp.maxBodyBytes ?? 1024 * 1024,
     },
   };
 }

@@ -35,6 +35,5 @@ export interface ResolvedMcpAuthOptions {
     /** `undefined` = no Host check. */
     readonly allowedHosts: ReadonlySet<string> | undefined;
     readonly allowedOrigins: OriginPolicy;
-    readonly maxBodyBytes: number;
   };
 }
