@@ -21,9 +21,7 @@ export function resolveMcpAuthOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedMcpAuthOptions {
   const problems: string[] = [];
-  if (!validateSection('', McpAuthModuleOptions, options, problems)) {
-    throw new McpAuthConfigurationError(problems.map((p) => p.replace(/^\./, '')));
-  }
+  if (!validateSection('', McpAuthModuleOptions, options, problems)) throw new McpAuthConfigurationError(problems);
   const production = options.production ?? env.NODE_ENV === 'production';
   validateVerifierOptions('verifier', options.verifier, { production }, problems);
   if (options.mcp !== undefined) validateTransport(options.mcp, problems);
@@ -32,12 +30,12 @@ export function resolveMcpAuthOptions(
   }
   if (production) {
     for (const [path, url] of publicUrls(options)) {
-      if (url.startsWith('http://') && !isLoopbackUrl(url)) {
+      if (typeof url === 'string' && url.startsWith('http://') && parseHttpUrl(url) && !isLoopbackUrl(url)) {
         problems.push(`${path}: must use https in production (got ${url})`);
       }
     }
   }
-  if (problems.length > 0) throw new McpAuthConfigurationError(problems);
+  if (problems.length > 0) throw new McpAuthConfigurationError(problems.map((p) => p.replace(/^\./, '')));
 
   const resourceUrl = options.resourceUrl;
   const mcp = options.mcp ?? {};

@@ -47,8 +47,8 @@ export function validateVerifierOptions(
     case 'static':
       return validateStatic(path, options as StaticTokenVerifierOptions, context, problems);
     case 'chain':
-      (options as ChainVerifierOptions).verifiers.forEach((member, i) =>
-        validateVerifierOptions(indexPath(`${path}.verifiers`, i), member, context, problems),
+      arrayOrEmpty((options as ChainVerifierOptions).verifiers).forEach((member, i) =>
+        validateVerifierOptions(indexPath(`${path}.verifiers`, i), member as McpVerifierOptions, context, problems),
       );
       return;
   }
@@ -60,8 +60,8 @@ function validateJwt(path: string, options: JwtVerifierOptions, problems: string
     problems.push(`${path}: set exactly one key source: jwksUri, publicKeys or secret`);
   }
   const allowed: readonly string[] = options.secret !== undefined ? HMAC_ALGORITHMS : DEFAULT_ASYMMETRIC_ALGORITHMS;
-  for (const alg of options.algorithms ?? []) {
-    if (!allowed.includes(alg)) {
+  for (const alg of arrayOrEmpty(options.algorithms)) {
+    if (typeof alg === 'string' && !allowed.includes(alg)) {
       problems.push(
         options.secret !== undefined
           ? `${path}.algorithms: ${alg} cannot be used with an HMAC secret (allowed: ${allowed.join(', ')})`
@@ -69,13 +69,13 @@ function validateJwt(path: string, options: JwtVerifierOptions, problems: string
       );
     }
   }
-  options.publicKeys?.forEach((key, i) => {
+  arrayOrEmpty(options.publicKeys).forEach((key, i) => {
     const at = indexPath(`${path}.publicKeys`, i);
     if (typeof key === 'string') {
       if (!/-----BEGIN (PUBLIC KEY|CERTIFICATE|RSA PUBLIC KEY)-----/.test(key)) {
         problems.push(`${at}: must be a PEM public key or certificate`);
       }
-    } else if (key === null || typeof key !== 'object' || typeof key.kty !== 'string') {
+    } else if (key === null || typeof key !== 'object' || typeof (key as { kty?: unknown }).kty !== 'string') {
       problems.push(`${at}: must be a PEM string or a JWK object`);
     } else if (PRIVATE_JWK_MEMBERS.some((m) => m in key)) {
       problems.push(`${at}: must be a public JWK (private or symmetric key material found)`);
@@ -102,7 +102,8 @@ function validateStatic(
   context: { production: boolean },
   problems: string[],
 ): void {
-  const entries = Object.entries(options.tokens);
+  const tokens = options.tokens as unknown;
+  const entries = tokens !== null && typeof tokens === 'object' ? Object.entries(tokens as Record<string, unknown>) : [];
   if (entries.length === 0) problems.push(`${path}.tokens: must define at least one token`);
   for (const [token, definition] of entries) {
     if (token.length < 16) problems.push(`${path}.tokens: each token must be at least 16 characters`);
@@ -121,6 +122,11 @@ function validateStatic(
 function validateCache(path: string, cache: VerifiedTokenCacheOptions | false | undefined, problems: string[]): void {
   if (cache === undefined || cache === false) return;
   validateSection(path, VerifiedTokenCacheOptions, cache, problems);
+}
+
+/** Wrong types were already reported by the schema; nested checks then see nothing to check. */
+function arrayOrEmpty(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
 }
 
 /** Never print a whole secret token in an error message. */
