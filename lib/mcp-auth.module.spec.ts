@@ -92,7 +92,9 @@ describe('McpAuthModule', () => {
   });
 
   it('strips the structural extras from the injected options', async () => {
-    const ref = await compile([McpAuthModule.forRoot({ ...options, isGlobal: true, globalGuard: false, mcpEndpoint: false })]);
+    const ref = await compile([
+      McpAuthModule.forRoot({ ...options, isGlobal: true, globalGuard: false, mcpEndpoint: false }),
+    ]);
     const injected = ref.get<Record<string, unknown>>(MCP_AUTH_MODULE_OPTIONS);
     expect(injected).not.toHaveProperty('isGlobal');
     expect(injected).not.toHaveProperty('globalGuard');
@@ -105,18 +107,16 @@ describe('McpAuthModule', () => {
       resourceUrl: 'not a url',
       verifier: { type: 'jwt', issuer: '', jwksUrl: 'https://x' },
     } as unknown as McpAuthModuleOptions;
-    const attempt = compile([McpAuthModule.forRoot(bad)]);
-    await expect(attempt).rejects.toBeInstanceOf(McpAuthConfigurationError);
-    await attempt.catch((error: McpAuthConfigurationError) => {
-      expect(error.problems).toEqual(
-        expect.arrayContaining([
-          expect.stringMatching(/^resourceUrl: must be an absolute http\(s\) URL/),
-          expect.stringMatching(/^verifier\.issuer: /),
-          'verifier.jwksUrl: unknown option',
-          'verifier: set exactly one key source: jwksUri, publicKeys or secret',
-        ]),
-      );
-    });
+    const error = await compile([McpAuthModule.forRoot(bad)]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(McpAuthConfigurationError);
+    expect((error as McpAuthConfigurationError).problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^resourceUrl: must be an absolute http\(s\) URL/),
+        expect.stringMatching(/^verifier\.issuer: /),
+        'verifier.jwksUrl: unknown option',
+        'verifier: set exactly one key source: jwksUri, publicKeys or secret',
+      ]),
+    );
   });
 
   it('validates asynchronous options the same way', async () => {
