@@ -1,0 +1,83 @@
+import type { CliCommand } from './cli-command.interface.js';
+import { CLI_ERROR_EXIT_CODE, CLI_FAILURE_EXIT_CODE, CliError, CliUsageError } from './cli.error.js';
+import type { CliIo } from './cli-io.js';
+import { keysGenerateCommand } from './keys-generate.command.js';
+import { writeLine } from './output.util.js';
+import { packageVersion } from './package-version.js';
+import { tokenMintCommand } from './token-mint.command.js';
+
+const BIN = 'nestjs-mcp-auth';
+
+/** Every command, in the order the help lists them. */
+export const CLI_COMMANDS: readonly CliCommand[] = [keysGenerateCommand, tokenMintCommand];
+
+const HELP_FLAGS = new Set(['--help', '-h']);
+
+function commandName(command: CliCommand): string {
+  return command.path.join(' ');
+}
+
+function usage(commands: readonly CliCommand[]): string {
+  const width = Math.max(...commands.map((command) => commandName(command).length)) + 2;
+  return `Usage: ${BIN} <command> [options]
+
+Commands:
+${commands.map((command) => `  ${commandName(command).padEnd(width)}${command.summary}`).join('\n')}
+
+Options:
+  -h, --help     show help
+  -v, --version  print the version
+
+Run "${BIN} <command> --help" for the options of a command.
+`;
+}
+
+/**
+ * Runs the `nestjs-mcp-auth` CLI in-process: picks the command from `argv` (the arguments after
+ * the script name), runs it against `io`, and reports errors on `io.stderr`.
+ *
+ * @param argv - e.g. `['keys', 'generate', '--out', 'keys']`.
+ * @returns the exit code: 0 on success, 2 for usage errors and other problems the user can fix
+ * (message only), 1 for unexpected failures (message and stack trace).
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [group, name, ...args] = argv;
+  if (group === undefined || HELP_FLAGS.has(group)) {
+    (group === undefined ? io.stderr : io.stdout).write(usage(CLI_COMMANDS));
+    return group === undefined ? CLI_ERROR_EXIT_CODE : 0;
+  }
+  if (group === '--version' || group === '-v') {
+    writeLine(io.stdout, packageVersion());
+    return 0;
+  }
+  const inGroup = CLI_COMMANDS.filter((command) => command.path[0] === group);
+  if (inGroup.length === 0) return usageError(io, `unknown command "${group}"`, usage(CLI_COMMANDS));
+  if (name === undefined || HELP_FLAGS.has(name)) {
+    if (name === undefined) return usageError(io, `"${group}" needs a command`, usage(inGroup));
+    io.stdout.write(usage(inGroup));
+    return 0;
+  }
+  const command = inGroup.find((candidate) => candidate.path[1] === name);
+  if (command === undefined) return usageError(io, `unknown command "${group} ${name}"`, usage(inGroup));
+
+  try {
+    await command.run(args, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      return usageError(io, error.message, `Run "${BIN} ${commandName(command)} --help" for usage.\n`);
+    }
+    if (error instanceof CliError) {
+      writeLine(io.stderr, `error: ${error.message}`);
+      return CLI_ERROR_EXIT_CODE;
+    }
+    writeLine(io.stderr, `unexpected error (please report it): ${(error as Error)?.stack ?? String(error)}`);
+    return CLI_FAILURE_EXIT_CODE;
+  }
+}
+
+function usageError(io: CliIo, message: string, hint: string): number {
+  writeLine(io.stderr, `error: ${message}`);
+  io.stderr.write(hint);
+  return CLI_ERROR_EXIT_CODE;
+}
