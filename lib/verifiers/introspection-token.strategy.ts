@@ -4,6 +4,7 @@ import type { IntrospectionVerifierOptions } from '../core/options/verifier-opti
 import { scopesFromClaims } from '../core/scopes.js';
 import type { VerifierContext } from './jwt/jwt-token.strategy.js';
 import { McpPassportStrategy } from './passport-bridge.js';
+import { readCapped } from './read-capped.js';
 import { VerificationCache } from './verification-cache.js';
 
 /** Largest introspection response read; a bigger one means a misbehaving server. */
@@ -88,12 +89,16 @@ export class IntrospectionTokenStrategy extends McpPassportStrategy {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
       });
-      text = await response.text();
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        throw new VerifierUnavailableError(`The token introspection endpoint answered HTTP ${response.status}`);
+      }
+      // Fix: the body used to be read whole (response.text()) before its size was checked, so
+      // a huge answer was buffered in memory first. It is now read with a byte cap.
+      text = await readCapped(response, MAX_RESPONSE_BYTES);
     } catch (error) {
+      if (error instanceof VerifierUnavailableError) throw error;
       throw new VerifierUnavailableError('The token introspection endpoint cannot be reached', { cause: error });
-    }
-    if (response.status !== 200 || text.length > MAX_RESPONSE_BYTES) {
-      throw new VerifierUnavailableError(`The token introspection endpoint answered HTTP ${response.status}`);
     }
     let body: unknown;
     try {

@@ -56,6 +56,7 @@ export class JwtTokenStrategy extends PassportJwtStrategy implements McpTokenVer
   private readonly requiredType: string | undefined;
   private readonly toleranceMs: number;
   private readonly cache: VerificationCache | undefined;
+  private readonly staticKeys: boolean;
 
   constructor(
     options: JwtVerifierOptions,
@@ -71,6 +72,7 @@ export class JwtTokenStrategy extends PassportJwtStrategy implements McpTokenVer
       () => undefined,
     );
     this.key = createJwtKeyResolver(options, this.jwksStats);
+    this.staticKeys = options.publicKeys !== undefined;
     this.issuers = new Set(Array.isArray(options.issuer) ? options.issuer : [options.issuer]);
     this.requiredType = options.requiredType;
     const clockTolerance = options.clockToleranceSeconds ?? 30;
@@ -98,17 +100,9 @@ export class JwtTokenStrategy extends PassportJwtStrategy implements McpTokenVer
     if (cached instanceof InvalidTokenError) throw cached;
     if (cached !== undefined) return cached;
     try {
-      const { payload, protectedHeader } = await jwtVerify(token, this.key as never, {
-        ...this.verifyOptions,
-        currentDate: new Date(this.context.clock.now()),
-      });
+      const { payload, protectedHeader } = await this.verifySignatureAndClaims(token);
       const verified = this.toAccessToken(token, payload, protectedHeader);
-      this.cache?.accept(
-        token,
-        verified,
-        verified.expiresAt * 1000 + this.toleranceMs,
-        notBefore(payload, this.toleranceMs),
-      );
+      this.cache?.accept(token, verified, this.validUntil(payload), notBefore(payload, this.toleranceMs));
       return verified;
     } catch (error) {
       const rejection = toVerificationError(error);
@@ -117,12 +111,60 @@ export class JwtTokenStrategy extends PassportJwtStrategy implements McpTokenVer
     }
   }
 
+  private async verifySignatureAndClaims(token: string): Promise<{
+    payload: JWTPayload;
+    protectedHeader: ProtectedHeaderParameters;
+  }> {
+    const options = { ...this.verifyOptions, currentDate: new Date(this.context.clock.now()) };
+    try {
+      try {
+        return await jwtVerify(token, this.key as never, options);
+      } catch (error) {
+        // Several configured static keys fit the token (PEM keys have no `kid`): try each, as
+        // jose documents. A remote JWKS keeps refusing ambiguous tokens (security catalog V-09).
+        if (!(this.staticKeys && error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+        for await (const candidate of error) {
+          try {
+            return await jwtVerify(token, candidate, options);
+          } catch (inner) {
+            if (!(inner instanceof errors.JWSSignatureVerificationFailed)) throw inner;
+          }
+        }
+        throw new errors.JWSSignatureVerificationFailed();
+      }
+    } catch (error) {
+      // Fix (security catalog V-30): jose refuses a resolved key it cannot use for the token's
+      // `alg` with a plain TypeError, e.g. an RSA key under 2048 bits for RS256. Key-source
+      // failures never arrive here as TypeErrors (the key resolver turns them into
+      // VerifierUnavailableError), so this is the token naming an unusable key: a 401, where
+      // the generic mapping below used to answer 503 and make clients retry it forever.
+      if (error instanceof TypeError) {
+        throw new InvalidTokenError('No usable trusted key matches the access token', 'unknown_key', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Last moment (epoch ms) at which jose would still accept the token: `exp` plus tolerance and,
+   * with `maxTokenAgeSeconds`, `iat + maxTokenAge` plus tolerance. Fix: the cache used to keep a
+   * token for its whole TTL even when its maximum age ran out earlier (policy P-4).
+   */
+  private validUntil(payload: JWTPayload): number {
+    const untilExp = (payload.exp as number) * 1000 + this.toleranceMs;
+    const maxAge = this.verifyOptions.maxTokenAge;
+    if (typeof maxAge !== 'number' || typeof payload.iat !== 'number') return untilExp;
+    // jose refuses once `now - iat - tolerance > maxAge` in whole seconds.
+    return Math.min(untilExp, (payload.iat + maxAge + 1) * 1000 + this.toleranceMs);
+  }
+
   /** Checks jose leaves to the caller, then shapes the result. */
   private toAccessToken(token: string, payload: JWTPayload, header: ProtectedHeaderParameters): McpAccessToken {
+    // Fix: a non-string `typ` (`5`, `null`) made normalizeTyp throw a TypeError, answered 503.
     if (
       this.requiredType === undefined &&
       header.typ !== undefined &&
-      !ACCESS_TOKEN_TYPES.has(normalizeTyp(header.typ))
+      (typeof header.typ !== 'string' || !ACCESS_TOKEN_TYPES.has(normalizeTyp(header.typ)))
     ) {
       throw new InvalidTokenError('The token is not an access token', 'type');
     }
@@ -201,5 +243,7 @@ function claimError(error: InstanceType<typeof errors.JWTClaimValidationFailed>)
     not_yet_valid: 'The access token is not valid yet',
     type: 'The token is not an access token',
   };
-  return new InvalidTokenError(messages[reason] ?? `The access token has an invalid "${error.claim}" claim`, reason);
+  // The claim name is not quoted: RFC 6750 forbids `"` in error_description, and the sanitised
+  // quotes used to show up as double spaces ("has an invalid  exp  claim").
+  return new InvalidTokenError(messages[reason] ?? `The access token has an invalid ${error.claim} claim`, reason);
 }
