@@ -4,7 +4,8 @@ import { toNodeHandler, type NodeMcpRequestHandler } from '@modelcontextprotocol
 import type { ResolvedMcpAuthOptions } from '../core/options/resolved-options.js';
 import { MCP_AUTH_RESOLVED_OPTIONS } from '../mcp-auth.constants.js';
 import { MultiplexingTransport } from './multiplexing.transport.js';
-import { ToolRegistry, type HttpExchange } from './tool-registry.service.js';
+import { ToolRegistry, type HttpExchange, type ToolDefinition } from './tool-registry.service.js';
+import { hasScopes } from '../core/scopes.js';
 
 /** Key of `AuthInfo.extra` that carries the HTTP exchange to tool handlers. */
 export const HTTP_EXCHANGE_KEY = 'nestjs-mcp-auth/http-exchange';
@@ -39,9 +40,12 @@ export class McpServerHost implements OnModuleInit, OnModuleDestroy {
     await this.servers[0].connect(this.serving);
     await this.servers[1].connect(this.handshake);
     // The body arrives parsed by the application's body parser, whose size limit applies.
-    this.modernHandler = toNodeHandler(createMcpHandler(() => this.buildServer(), { legacy: 'reject', onerror }), {
-      onerror,
-    });
+    // Per-request servers list only the tools the caller's scopes allow.
+    const perCaller = (context: { authInfo?: AuthInfo }) =>
+      this.buildServer((tool) =>
+        hasScopes(context.authInfo?.scopes ?? [], tool.requiredScopes, this.options.impliedScopes),
+      );
+    this.modernHandler = toNodeHandler(createMcpHandler(perCaller, { legacy: 'reject', onerror }), { onerror });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -54,10 +58,10 @@ export class McpServerHost implements OnModuleInit, OnModuleDestroy {
     return this.modernHandler;
   }
 
-  private buildServer(): McpServer {
+  private buildServer(include: (tool: ToolDefinition) => boolean = () => true): McpServer {
     const { serverInfo, instructions } = this.options.mcp;
     const server = new McpServer(serverInfo, instructions ? { instructions } : undefined);
-    for (const tool of this.registry.list()) {
+    for (const tool of this.registry.list().filter(include)) {
       server.registerTool(tool.name, tool.config, (async (args: Record<string, unknown>, context: ServerContext) => {
         const exchange = context.http?.authInfo?.extra?.[HTTP_EXCHANGE_KEY] as HttpExchange | undefined;
         if (exchange === undefined) throw new Error('MCP tool called outside an HTTP exchange');

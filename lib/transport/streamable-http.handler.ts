@@ -64,7 +64,14 @@ export class StreamableHttpHandler {
     const body: unknown = request.body;
     if (body === null || typeof body !== 'object')
       return writeJson(response, 400, rpcError(-32700, 'Parse error: invalid JSON'));
+    const batch = Array.isArray(body);
+    const messages = (batch ? body : [body]) as unknown[];
+    if (messages.length === 0 || messages.length > MAX_BATCH || !messages.every(isJsonRpcMessage)) {
+      return writeJson(response, 400, rpcError(-32600, 'Invalid Request: not a JSON-RPC 2.0 message'));
+    }
+    const requests = (messages as JSONRPCMessage[]).filter(isRequest);
     const token = accessTokenOf(request);
+    this.authorizeToolCalls(requests, token, response);
     const versionHeader = request.headers['mcp-protocol-version'];
     if (isModern(body, versionHeader)) {
       (request as Request & { auth?: unknown }).auth = sdkAuthInfo(token, { request, response });
@@ -77,19 +84,12 @@ export class StreamableHttpHandler {
     if (typeof versionHeader === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(versionHeader)) {
       return writeJson(response, 400, rpcError(-32000, `Bad Request: unsupported protocol version ${versionHeader}`));
     }
-    const batch = Array.isArray(body);
-    const messages = (batch ? body : [body]) as unknown[];
-    if (messages.length === 0 || messages.length > MAX_BATCH || !messages.every(isJsonRpcMessage)) {
-      return writeJson(response, 400, rpcError(-32600, 'Invalid Request: not a JSON-RPC 2.0 message'));
-    }
-    const requests = (messages as JSONRPCMessage[]).filter(isRequest);
     if (requests.length === 0) {
       // Notifications and client responses need no answer (and client cancellations cannot be
       // matched to a request of this stateless server).
       response.writeHead(202).end();
       return;
     }
-    this.authorizeToolCalls(requests, token, response);
     await this.dispatch(requests, batch, token, accept.json, request, response);
   }
 
