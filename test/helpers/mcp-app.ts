@@ -36,7 +36,7 @@ export async function startMcpApp(
   })
   class TestAppModule {}
 
-  const app = await NestFactory.create(TestAppModule, { logger: false });
+  const app = await NestFactory.create(TestAppModule, { logger: false, abortOnError: false });
   await app.listen(port, '127.0.0.1');
   return {
     app,
