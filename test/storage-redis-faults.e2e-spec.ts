@@ -13,6 +13,9 @@ import { RedisServer } from './helpers/redis-server.js';
 // that the tests stop, kill, pause, flush and restart. Jest fails any test during which a
 // promise rejection goes unhandled, so every test here also proves that none does.
 
+// Restarts and reconnect backoff (up to 2 s) take a few seconds on a busy machine.
+jest.setTimeout(20_000);
+
 const CODES = new StoreNamespace<{ grantId: string }>('code');
 const GRANTS = new StoreNamespace<{ sub: string }>('grant');
 const REFRESH = new StoreNamespace<{ grantId: string }>('rt');

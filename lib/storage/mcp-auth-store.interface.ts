@@ -100,6 +100,14 @@ export interface McpAuthStore {
   setIfAbsent<T>(key: StoreKey<T>, value: T, ttlMs: number): Promise<boolean>;
 
   /**
+   * Replaces the value of an existing record, keeping its remaining TTL (Redis
+   * `SET XX KEEPTTL`): e.g. new upstream tokens in a grant whose absolute lifetime must not
+   * grow. No instance computes the remaining time, so clock skew cannot stretch it (F-18).
+   * @returns whether the record existed (nothing is created otherwise).
+   */
+  update<T>(key: StoreKey<T>, value: T): Promise<boolean>;
+
+  /**
    * Atomically reads and deletes the record (Redis `GETDEL`): of any number of concurrent
    * callers, exactly one receives it. The primitive of single-use codes and transactions.
    */

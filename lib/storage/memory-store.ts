@@ -101,6 +101,14 @@ export class MemoryStore implements McpAuthStore {
     return true;
   }
 
+  async update<T>(key: StoreKey<T>, value: T): Promise<boolean> {
+    const json = encodeValue(value);
+    const entry = this.live(key);
+    if (!entry) return false;
+    this.entries.set(flatKey('', key), { json, expiresAt: entry.expiresAt });
+    return true;
+  }
+
   async consume<T>(key: StoreKey<T>): Promise<T | undefined> {
     const entry = this.live(key);
     if (!entry) return undefined;

@@ -63,7 +63,7 @@ describe('storage options', () => {
     [
       { type: 'custom', store: { get() {} } },
       [
-        'storage.store: must implement McpAuthStore (missing set, setIfAbsent, consume, delete, increment, commit, close)',
+        'storage.store: must implement McpAuthStore (missing set, setIfAbsent, update, consume, delete, increment, commit, close)',
       ],
     ],
   ])('refuses %p', (options, expected) => {

@@ -89,8 +89,10 @@ export class RedisStoreOptions {
   @IsOptional() @IsObject() redisOptions?: RedisOptions;
 
   /**
-   * ioredis auto-pipelining: commands issued in the same tick share one write.
-   * @default true
+   * ioredis auto-pipelining: commands issued in the same tick share one write. Helps single-key
+   * commands under heavy concurrency, slows everything at low concurrency and `commit` at any;
+   * see bench/storage/README.md.
+   * @default false
    */
   @IsOptional() @IsBoolean() autoPipelining?: boolean;
 }

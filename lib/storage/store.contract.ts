@@ -5,7 +5,7 @@ import { MAX_STORE_KEY_LENGTH, StoreNamespace, type StoreKey } from './store-key
 
 /**
  * A store under test and control over its notion of time.
- * @publicApi
+ * @internal test helper, not part of the published API
  */
 export interface StoreHarness {
   store: McpAuthStore;
@@ -37,7 +37,7 @@ const CONCURRENCY = 50;
  * ```ts
  * describeStoreContract('MemoryStore', async () => { ... return { store, advance, close }; });
  * ```
- * @publicApi
+ * @internal test helper, not part of the published API
  */
 export function describeStoreContract(name: string, factory: () => Promise<StoreHarness>): void {
   describe(`McpAuthStore contract: ${name}`, () => {
@@ -201,6 +201,32 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         const winner = results.indexOf(true);
         expect(results.filter(Boolean)).toHaveLength(1);
         expect(await store.get(RECORDS.key('race'))).toEqual({ caller: winner });
+      });
+    });
+
+    describe('update', () => {
+      it('replaces an existing record and keeps its remaining TTL', async () => {
+        await store.set(GRANTS.key('g'), { sub: 'u1', scope: 'a' }, 400);
+        await harness.advance(250);
+        expect(await store.update(GRANTS.key('g'), { sub: 'u1', scope: 'a b' })).toBe(true);
+        expect(await store.get(GRANTS.key('g'))).toEqual({ sub: 'u1', scope: 'a b' });
+        await harness.advance(250);
+        expect(await store.get(GRANTS.key('g'))).toBeUndefined();
+      });
+
+      it('creates nothing when the record is absent or expired', async () => {
+        expect(await store.update(GRANTS.key('none'), { sub: 'u1', scope: 'a' })).toBe(false);
+        expect(await store.get(GRANTS.key('none'))).toBeUndefined();
+        await store.set(GRANTS.key('old'), { sub: 'u1', scope: 'a' }, 200);
+        await harness.advance(300);
+        expect(await store.update(GRANTS.key('old'), { sub: 'u1', scope: 'a' })).toBe(false);
+        expect(await store.get(GRANTS.key('old'))).toBeUndefined();
+      });
+
+      it('refuses values without a JSON form, leaving the record unchanged', async () => {
+        await store.set(GRANTS.key('g'), { sub: 'u1', scope: 'a' }, MINUTE);
+        await expect(store.update(GRANTS.key('g'), undefined as never)).rejects.toThrow(TypeError);
+        expect(await store.get(GRANTS.key('g'))).toEqual({ sub: 'u1', scope: 'a' });
       });
     });
 

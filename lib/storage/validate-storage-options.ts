@@ -12,7 +12,17 @@ import {
 
 const SCHEMAS = { memory: MemoryStoreOptions, redis: RedisStoreOptions, custom: CustomStoreOptions } as const;
 
-const STORE_METHODS = ['get', 'set', 'setIfAbsent', 'consume', 'delete', 'increment', 'commit', 'close'] as const;
+const STORE_METHODS = [
+  'get',
+  'set',
+  'setIfAbsent',
+  'update',
+  'consume',
+  'delete',
+  'increment',
+  'commit',
+  'close',
+] as const;
 
 /**
  * Validates a storage configuration, adding one line per problem (`<path>.<option>: ...`).
