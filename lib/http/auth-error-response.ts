@@ -41,8 +41,9 @@ export function authErrorResponse(
       }),
     );
   }
-  if (failure instanceof VerifierUnavailableError) {
-    response.setHeader('Retry-After', String(failure.retryAfterSeconds));
+  const retryAfter = (failure as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (failure.status >= 500 && typeof retryAfter === 'number') {
+    response.setHeader('Retry-After', String(retryAfter));
     logger.warn(`${failure.message}${failure.cause instanceof Error ? `: ${failure.cause.message}` : ''}`);
   }
   const body = failure.error
