@@ -159,7 +159,9 @@ describe('MCP endpoint with the official SDK clients', () => {
   });
 
   it('enforces per-tool scopes on the 2026-07-28 path too', async () => {
-    const client = await connectV2(running.mcpUrl, await token('notes:read'), { versionNegotiation: { mode: 'auto' } } as never);
+    const client = await connectV2(running.mcpUrl, await token('notes:read'), {
+      versionNegotiation: { mode: 'auto' },
+    } as never);
     const listed = (await client.listTools()).tools.map((t) => t.name);
     expect(listed).toContain('list_notes');
     expect(listed).not.toContain('add_note');

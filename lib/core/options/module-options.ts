@@ -43,7 +43,6 @@ export class McpTransportOptions {
    * @default loopback origins (any port) for a loopback resource URL; `'*'` otherwise
    */
   @IsOptional() @Allow() allowedOrigins?: string[] | '*';
-
 }
 
 /**

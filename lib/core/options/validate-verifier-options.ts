@@ -103,7 +103,8 @@ function validateStatic(
   problems: string[],
 ): void {
   const tokens = options.tokens as unknown;
-  const entries = tokens !== null && typeof tokens === 'object' ? Object.entries(tokens as Record<string, unknown>) : [];
+  const entries =
+    tokens !== null && typeof tokens === 'object' ? Object.entries(tokens as Record<string, unknown>) : [];
   if (entries.length === 0) problems.push(`${path}.tokens: must define at least one token`);
   for (const [token, definition] of entries) {
     if (token.length < 16) problems.push(`${path}.tokens: each token must be at least 16 characters`);
