@@ -32,6 +32,23 @@ export {
   type ResolvedMcpAuthOptions,
   type OriginPolicy,
 } from './core/options/index.js';
+export {
+  RemoteOAuthCommonOptions,
+  AuthKitOptions,
+  DescopeOptions,
+  ScalekitOptions,
+  SupabaseOptions,
+  Auth0Options,
+  KeycloakOptions,
+  GenericRemoteOptions,
+  type RemoteOAuthOptions,
+} from './core/options/remote-options.js';
+export {
+  discoverAuthorizationServerMetadata,
+  metadataLocations,
+  MetadataDiscoveryError,
+  type DiscoveredMetadata,
+} from './core/authorization-server-discovery.js';
 export { buildBearerChallenge, type BearerChallenge } from './core/www-authenticate.js';
 export { extractBearerToken } from './core/bearer-token.js';
 export { protectedResourceMetadataUrl } from './core/resource-url.js';
@@ -42,6 +59,9 @@ export { IntrospectionTokenStrategy } from './verifiers/introspection-token.stra
 export { StaticTokenStrategy } from './verifiers/static-token.strategy.js';
 export { ChainTokenStrategy } from './verifiers/chain-token.strategy.js';
 export { McpPassportStrategy } from './verifiers/passport-bridge.js';
+
+// Level 2: remote OAuth
+export { resolveRemoteLevel, type RemoteLevel } from './remote/remote-level.js';
 
 // HTTP: guard and decorators
 export { McpAuthGuard } from './http/guards/mcp-auth.guard.js';

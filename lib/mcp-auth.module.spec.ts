@@ -114,7 +114,7 @@ describe('McpAuthModule', () => {
         expect.stringMatching(/^resourceUrl: must be an absolute http\(s\) URL/),
         expect.stringMatching(/^verifier\.issuer: /),
         'verifier.jwksUrl: unknown option',
-        'verifier: set exactly one key source: jwksUri, publicKeys or secret',
+        'verifier: set exactly one key source: jwksUri, publicKeys, secret or discovery',
       ]),
     );
   });

@@ -1,13 +1,14 @@
 import { Inject, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { MCP_AUTH_CLOCK, systemClock } from './core/clock.js';
-import { resolveMcpAuthOptions } from './core/options/resolve-options.js';
 import { MCP_TOKEN_VERIFIER } from './core/token-verifier.js';
 import { McpAuthGuard } from './http/guards/mcp-auth.guard.js';
+import { AuthorizationServerMetadataController } from './http/well-known/authorization-server-metadata.controller.js';
 import { ProtectedResourceMetadataController } from './http/well-known/protected-resource-metadata.controller.js';
+import { MetadataMirror } from './remote/metadata-mirror.service.js';
 import { MCP_AUTH_RESOLVED_OPTIONS } from './mcp-auth.constants.js';
 import { ConfigurableModuleClass, MCP_AUTH_MODULE_OPTIONS } from './mcp-auth.module-definition.js';
-import { createModuleVerifier, MCP_ENDPOINT_PATH } from './mcp-auth.providers.js';
+import { createModuleVerifier, MCP_ENDPOINT_PATH, resolveModuleOptions } from './mcp-auth.providers.js';
 import { McpEndpointPolicyMiddleware } from './transport/mcp-endpoint-policy.middleware.js';
 
 /**
@@ -26,9 +27,9 @@ import { McpEndpointPolicyMiddleware } from './transport/mcp-endpoint-policy.mid
  */
 @Module({
   imports: [DiscoveryModule],
-  controllers: [ProtectedResourceMetadataController],
+  controllers: [ProtectedResourceMetadataController, AuthorizationServerMetadataController],
   providers: [
-    { provide: MCP_AUTH_RESOLVED_OPTIONS, useFactory: resolveMcpAuthOptions, inject: [MCP_AUTH_MODULE_OPTIONS] },
+    { provide: MCP_AUTH_RESOLVED_OPTIONS, useFactory: resolveModuleOptions, inject: [MCP_AUTH_MODULE_OPTIONS] },
     { provide: MCP_AUTH_CLOCK, useValue: systemClock },
     {
       provide: MCP_TOKEN_VERIFIER,
@@ -37,6 +38,7 @@ import { McpEndpointPolicyMiddleware } from './transport/mcp-endpoint-policy.mid
     },
     McpAuthGuard,
     McpEndpointPolicyMiddleware,
+    MetadataMirror,
   ],
   exports: [MCP_AUTH_RESOLVED_OPTIONS, MCP_TOKEN_VERIFIER, MCP_AUTH_CLOCK, McpAuthGuard],
 })

@@ -3,7 +3,10 @@ import { APP_GUARD, ModuleRef } from '@nestjs/core';
 import passport from 'passport';
 import type { Strategy } from 'passport';
 import type { McpAuthClock } from './core/clock.js';
+import type { McpAuthModuleOptions } from './core/options/module-options.js';
+import { resolveMcpAuthOptions, type LevelDerivation } from './core/options/resolve-options.js';
 import type { ResolvedMcpAuthOptions } from './core/options/resolved-options.js';
+import { resolveRemoteLevel } from './remote/remote-level.js';
 import type { McpTokenVerifier } from './core/token-verifier.js';
 import { McpAuthGuard } from './http/guards/mcp-auth.guard.js';
 import { MCP_AUTH_PASSPORT_STRATEGY } from './mcp-auth.constants.js';
@@ -61,6 +64,25 @@ export function applyModuleExtras(definition: DynamicModule, extras: McpAuthModu
 }
 
 const logger = new Logger('McpAuth');
+
+/**
+ * Validates the options (core) and applies what the configured level implies: level 2 derives
+ * the authorization server and the token verifier from its provider preset.
+ */
+export function resolveModuleOptions(options: McpAuthModuleOptions): ResolvedMcpAuthOptions {
+  return resolveMcpAuthOptions(options, process.env, deriveLevel);
+}
+
+function deriveLevel(options: McpAuthModuleOptions): LevelDerivation {
+  if (!options.remote) return {};
+  if (!options.scopesSupported?.length) {
+    logger.warn(
+      'remote: no scopesSupported. Clients then request no scope, and many identity providers issue tokens that are not meant for this resource.',
+    );
+  }
+  const level = resolveRemoteLevel(options.remote, options.resourceUrl);
+  return { verifier: level.verifier, authorizationServers: [level.authorizationServer], metadataMirror: level.mirror };
+}
 
 /**
  * Builds the module's verifier from the resolved options and registers it with Passport as

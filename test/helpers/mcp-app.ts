@@ -23,11 +23,13 @@ export async function startMcpApp(
     imports?: DynamicModule['imports'];
     providers?: DynamicModule['providers'];
     controllers?: DynamicModule['controllers'];
+    /** Listen on this port (e.g. reserved with `freePort()` to build URLs first). */
+    port?: number;
   } = {},
 ): Promise<RunningApp> {
-  const port = await freePort();
+  const port = extras.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
-  const { imports = [], providers = [NotesTools], controllers = [], ...moduleExtras } = extras;
+  const { imports = [], providers = [NotesTools], controllers = [], port: _port, ...moduleExtras } = extras;
 
   @Module({
     imports: [McpAuthModule.forRoot({ ...options(origin), ...moduleExtras }), ...imports],

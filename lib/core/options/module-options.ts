@@ -1,5 +1,6 @@
 import { Allow, IsArray, IsBoolean, IsObject, IsOptional, IsString, MinLength } from 'class-validator';
 import type { McpVerifierOptions } from './verifier-options.js';
+import type { RemoteOAuthOptions } from './remote-options.js';
 import { IsHttpUrl, IsScopeList } from './validators.js';
 
 /**
@@ -60,8 +61,18 @@ export class McpAuthModuleOptions {
    */
   @IsHttpUrl() resourceUrl!: string;
 
-  /** How bearer tokens are verified (level 1; the other levels configure it for you). */
-  @IsObject() verifier!: McpVerifierOptions;
+  /**
+   * How bearer tokens are verified (level 1). Required unless a level that configures it is
+   * set (`remote`); when both are set, this one wins.
+   */
+  @IsOptional() @IsObject() verifier?: McpVerifierOptions;
+
+  /**
+   * Level 2: an external authorization server with dynamic client registration or client ID
+   * metadata documents (WorkOS AuthKit, Descope, Scalekit, Supabase, Auth0, Keycloak, or any
+   * RFC 8414 issuer). Derives `authorizationServers` and the token verifier.
+   */
+  @IsOptional() @IsObject() remote?: RemoteOAuthOptions;
 
   /**
    * Issuer identifiers of the authorization servers clients should use, copied byte for byte

@@ -4,6 +4,8 @@ import { McpAuthModuleOptions, McpServerInfo, McpTransportOptions } from './modu
 import type { OriginPolicy, ResolvedMcpAuthOptions } from './resolved-options.js';
 import { validateSection } from './validate-section.js';
 import { validateVerifierOptions } from './validate-verifier-options.js';
+import { validateRemoteOptions } from './validate-remote-options.js';
+import type { McpVerifierOptions } from './verifier-options.js';
 import { parseHttpUrl } from './validators.js';
 
 /** Reported in `initialize` when no `mcp.serverInfo` is configured. */
@@ -12,18 +14,37 @@ export const DEFAULT_SERVER_INFO: McpServerInfo = { name: 'nestjs-mcp-auth', ver
 const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 /**
+ * What an auth level derives from its own options (for example level 2 from its provider
+ * preset). Supplied by the module, so that core does not depend on the levels.
+ */
+export interface LevelDerivation {
+  verifier?: McpVerifierOptions;
+  authorizationServers?: string[];
+  metadataMirror?: ResolvedMcpAuthOptions['metadataMirror'];
+}
+
+/**
  * Validates the module options and applies defaults, once, at bootstrap.
  *
+ * @param deriveLevel - computes what the configured level implies; called only on valid options.
  * @throws McpAuthConfigurationError listing every problem, each prefixed with its option path.
  */
 export function resolveMcpAuthOptions(
   options: McpAuthModuleOptions,
   env: NodeJS.ProcessEnv = process.env,
+  deriveLevel: (options: McpAuthModuleOptions) => LevelDerivation = () => ({}),
 ): ResolvedMcpAuthOptions {
   const problems: string[] = [];
   if (!validateSection('', McpAuthModuleOptions, options, problems)) throw new McpAuthConfigurationError(problems);
   const production = options.production ?? env.NODE_ENV === 'production';
-  validateVerifierOptions('verifier', options.verifier, { production }, problems);
+  if (options.verifier !== undefined) validateVerifierOptions('verifier', options.verifier, { production }, problems);
+  if (options.remote !== undefined) validateRemoteOptions('remote', options.remote, problems);
+  if (options.verifier === undefined && options.remote === undefined) {
+    problems.push('verifier: required (or configure a level that provides it, such as remote)');
+  }
+  if (options.remote !== undefined && options.authorizationServers !== undefined) {
+    problems.push('authorizationServers: remote provides the authorization server; set one or the other');
+  }
   if (options.mcp !== undefined) validateTransport(options.mcp, problems);
   if (options.authorizationServers?.length === 0) {
     problems.push('authorizationServers: must list at least one issuer when given');
@@ -37,14 +58,16 @@ export function resolveMcpAuthOptions(
   }
   if (problems.length > 0) throw new McpAuthConfigurationError(problems.map((p) => p.replace(/^\./, '')));
 
+  const derived = deriveLevel(options);
   const resourceUrl = options.resourceUrl;
   const mcp = options.mcp ?? {};
   return {
     resourceUrl,
     resourceMetadataUrl: protectedResourceMetadataUrl(resourceUrl),
     resourceMetadataPath: protectedResourceMetadataPath(resourceUrl),
-    verifier: options.verifier,
-    authorizationServers: options.authorizationServers ?? [],
+    verifier: (options.verifier ?? derived.verifier) as McpVerifierOptions,
+    metadataMirror: derived.metadataMirror,
+    authorizationServers: options.authorizationServers ?? derived.authorizationServers ?? [],
     scopesSupported: options.scopesSupported,
     requiredScopes: options.requiredScopes ?? [],
     impliedScopes: options.impliedScopes,

@@ -22,6 +22,9 @@ export interface ResolvedMcpAuthOptions {
   /** Path at which the path-suffixed metadata document is served. */
   readonly resourceMetadataPath: string;
   readonly verifier: McpVerifierOptions;
+  /** Level 2 metadata mirror (served at this origin), when enabled. */
+  readonly metadataMirror:
+    { readonly issuer: string; readonly timeoutMs: number; readonly cacheSeconds: number } | undefined;
   readonly authorizationServers: readonly string[];
   readonly scopesSupported: readonly string[] | undefined;
   readonly requiredScopes: readonly string[];

@@ -55,9 +55,14 @@ export function validateVerifierOptions(
 }
 
 function validateJwt(path: string, options: JwtVerifierOptions, problems: string[]): void {
-  const sources = [options.jwksUri, options.publicKeys, options.secret].filter((s) => s !== undefined);
+  const sources = [options.jwksUri, options.publicKeys, options.secret, options.discovery || undefined].filter(
+    (s) => s !== undefined,
+  );
   if (sources.length !== 1) {
-    problems.push(`${path}: set exactly one key source: jwksUri, publicKeys or secret`);
+    problems.push(`${path}: set exactly one key source: jwksUri, publicKeys, secret or discovery`);
+  }
+  if (options.discovery && typeof options.issuer !== 'string') {
+    problems.push(`${path}.discovery: needs a single issuer to discover`);
   }
   const allowed: readonly string[] = options.secret !== undefined ? HMAC_ALGORITHMS : DEFAULT_ASYMMETRIC_ALGORITHMS;
   for (const alg of arrayOrEmpty(options.algorithms)) {

@@ -126,6 +126,13 @@ export class JwtVerifierOptions {
   secret?: string;
 
   /**
+   * Find the JWKS through the issuer's metadata (RFC 8414, else OpenID Connect discovery, at
+   * the locations MCP clients use), on first use. Needs a single `issuer`; the metadata's
+   * `issuer` must match it exactly.
+   */
+  @IsOptional() @IsBoolean() discovery?: boolean;
+
+  /**
    * Accepted `alg` values.
    * @default every asymmetric algorithm for keys, every HS* algorithm for a secret
    * @see RFC 8725 §3.1

@@ -11,6 +11,7 @@ import {
   type FlattenedJWSInput,
   type JWTVerifyGetKey,
 } from 'jose';
+import { discoverAuthorizationServerMetadata } from '../../core/authorization-server-discovery.js';
 import { VerifierUnavailableError } from '../../core/errors/token.errors.js';
 import { readCapped } from '../read-capped.js';
 import type { JwtVerifierOptions } from '../../core/options/verifier-options.js';
@@ -54,7 +55,37 @@ export function createJwtKeyResolver(
 ): JwtVerificationKey {
   if (options.secret !== undefined) return new TextEncoder().encode(options.secret);
   if (options.publicKeys !== undefined) return staticKeys(options.publicKeys);
+  if (options.discovery) return discoveredKeys(options.issuer as string, options.jwks ?? {}, stats);
   return remoteKeys(new URL(options.jwksUri as string), options.jwks ?? {}, stats);
+}
+
+/**
+ * The issuer's JWKS found through its metadata on first use. A failed discovery answers 503 and
+ * is retried at most once per cooldown, so an identity-provider outage is not amplified.
+ */
+function discoveredKeys(
+  issuer: string,
+  fetchOptions: NonNullable<JwtVerifierOptions['jwks']>,
+  stats: JwksStats,
+): JWTVerifyGetKey {
+  let keys: Promise<JWTVerifyGetKey> | undefined;
+  let failedAt = 0;
+  const cooldownMs = fetchOptions.cooldownMs ?? 30_000;
+  const discover = () =>
+    discoverAuthorizationServerMetadata(issuer, { timeoutMs: fetchOptions.timeoutMs }).then(({ metadata }) => {
+      if (typeof metadata.jwks_uri !== 'string') throw new Error(`the metadata of ${issuer} has no jwks_uri`);
+      return remoteKeys(new URL(metadata.jwks_uri), fetchOptions, stats);
+    });
+  return async (header: JWTHeaderParameters, token: FlattenedJWSInput) => {
+    if (keys === undefined || (failedAt > 0 && Date.now() - failedAt >= cooldownMs)) {
+      failedAt = 0;
+      keys = discover().catch((error: unknown) => {
+        failedAt = Date.now();
+        throw new VerifierUnavailableError('The token issuer metadata cannot be loaded right now', { cause: error });
+      });
+    }
+    return (await keys)(header, token);
+  };
 }
 
 /**
