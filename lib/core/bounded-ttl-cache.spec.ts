@@ -134,3 +134,13 @@ describe('BoundedTtlCache', () => {
     expect(cache.get('b')).toBeUndefined();
   });
 });
+
+describe('BoundedTtlCache with a zero bound', () => {
+  it('keeps one entry instead of looping', () => {
+    const cache = new BoundedTtlCache<number>(0, () => 0);
+    cache.set('a', 1, 10);
+    cache.set('b', 2, 10);
+    expect(cache.size).toBe(1);
+    expect(cache.get('b')).toBe(2);
+  });
+});

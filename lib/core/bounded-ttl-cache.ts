@@ -6,10 +6,14 @@
 export class BoundedTtlCache<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();
 
+  private readonly maxEntries: number;
+
   constructor(
-    private readonly maxEntries: number,
+    maxEntries: number,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.maxEntries = Math.max(1, maxEntries);
+  }
 
   get size(): number {
     return this.entries.size;

@@ -160,3 +160,10 @@ describe('hasScopes', () => {
     expect(hasScopes(['a'], ['c'], { a: ['b'], b: ['c'] })).toBe(true);
   });
 });
+
+describe('scope names that are Object.prototype members', () => {
+  it.each(['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__proto__'])('%s implies nothing', (scope) => {
+    expect(expandScopes([scope], { a: ['b'] })).toEqual(new Set([scope]));
+    expect(hasScopes([scope], ['b'], { a: ['b'] })).toBe(false);
+  });
+});

@@ -39,7 +39,8 @@ export function expandScopes(
   const queue = [...granted];
   while (queue.length > 0) {
     const scope = queue.pop() as string;
-    for (const child of implied[scope] ?? []) {
+    // Own properties only: a scope named `toString` must not reach Object.prototype.
+    for (const child of Object.hasOwn(implied, scope) ? implied[scope] : []) {
       if (!result.has(child)) {
         result.add(child);
         queue.push(child);

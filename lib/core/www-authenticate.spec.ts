@@ -90,3 +90,11 @@ describe('buildBearerChallenge', () => {
     );
   });
 });
+
+describe('buildBearerChallenge with characters outside printable ASCII', () => {
+  it('drops them, so Node never refuses the header', () => {
+    expect(buildBearerChallenge({ scopes: ['notes:€read'], errorDescription: 'é', error: 'invalid_token' })).toBe(
+      'Bearer error="invalid_token", error_description="", scope="notes:read"',
+    );
+  });
+});

@@ -33,7 +33,8 @@ export function buildBearerChallenge(challenge: BearerChallenge): string {
 }
 
 function quote(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  const printable = value.replace(/[\u0000-\u001f\u007f]/g, '');
+  // Printable ASCII only: control characters could split the header, and Node refuses header
+  // values outside Latin-1 (a 500 instead of the challenge).
+  const printable = value.replace(/[^\x20-\x7e]/g, '');
   return `"${printable.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }

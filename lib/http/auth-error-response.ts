@@ -29,6 +29,7 @@ export function authErrorResponse(
   context: { requiredScopes: readonly string[]; token?: McpAccessToken },
 ): HttpException {
   const failure = asHttpError(error);
+  const unexpected = failure !== error;
   response.setHeader('Cache-Control', 'no-store');
   if (failure.status === 401 || failure.status === 403) {
     response.setHeader(
@@ -44,7 +45,9 @@ export function authErrorResponse(
   const retryAfter = (failure as { retryAfterSeconds?: unknown }).retryAfterSeconds;
   if (failure.status >= 500 && typeof retryAfter === 'number') {
     response.setHeader('Retry-After', String(retryAfter));
-    logger.warn(`${failure.message}${failure.cause instanceof Error ? `: ${failure.cause.message}` : ''}`);
+    // Unexpected errors were already logged with their stack by asHttpError.
+    if (!unexpected)
+      logger.warn(`${failure.message}${failure.cause instanceof Error ? `: ${failure.cause.message}` : ''}`);
   }
   const body = failure.error
     ? { error: failure.error, error_description: failure.description }

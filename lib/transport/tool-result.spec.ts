@@ -106,3 +106,20 @@ describe('httpExceptionToToolError', () => {
     });
   });
 });
+
+describe('tool results JSON cannot represent', () => {
+  it('falls back to the string form for bigint and cycles', () => {
+    expect(toCallToolResult(10n)).toEqual({ content: [{ type: 'text', text: '10' }] });
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(toCallToolResult(cycle)).toMatchObject({ content: [{ type: 'text', text: '[object Object]' }] });
+  });
+
+  it('keeps the description of an OAuth-shaped HttpException body', () => {
+    const error = new HttpException({ error: 'insufficient_scope', error_description: 'needs admin' }, 403);
+    expect(httpExceptionToToolError(error)).toEqual({
+      content: [{ type: 'text', text: 'needs admin' }],
+      isError: true,
+    });
+  });
+});

@@ -13,7 +13,7 @@ export function toCallToolResult(value: unknown): CallToolResult {
   if (isCallToolResult(value)) return value;
   if (value === undefined) return { content: [] };
   if (typeof value === 'string') return { content: [{ type: 'text', text: value }] };
-  const text = JSON.stringify(value) ?? String(value);
+  const text = serialize(value);
   const structured = isPlainObject(value) ? { structuredContent: value } : {};
   return { content: [{ type: 'text', text }], ...structured };
 }
@@ -24,13 +24,13 @@ export function toCallToolResult(value: unknown): CallToolResult {
  */
 export function httpExceptionToToolError(error: unknown): CallToolResult | undefined {
   if (!(error instanceof HttpException)) return undefined;
-  const response = error.getResponse();
+  const response = error.getResponse() as string | { message?: unknown; error_description?: unknown };
   const message =
     typeof response === 'string'
       ? response
-      : Array.isArray((response as { message?: unknown }).message)
-        ? (response as { message: string[] }).message.join('; ')
-        : String((response as { message?: unknown }).message ?? error.message);
+      : Array.isArray(response.message)
+        ? response.message.join('; ')
+        : String(response.message ?? response.error_description ?? error.message);
   return { content: [{ type: 'text', text: message }], isError: true };
 }
 
@@ -42,4 +42,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+/** JSON when possible; values JSON cannot represent (bigint, cycles) fall back to their string. */
+function serialize(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }

@@ -6,7 +6,7 @@ import { validateSection } from './validate-section.js';
 import { validateVerifierOptions } from './validate-verifier-options.js';
 import { validateRemoteOptions } from './validate-remote-options.js';
 import type { McpVerifierOptions } from './verifier-options.js';
-import { parseHttpUrl } from './validators.js';
+import { isScopeToken, parseHttpUrl } from './validators.js';
 
 /** Reported in `initialize` when no `mcp.serverInfo` is configured. */
 export const DEFAULT_SERVER_INFO: McpServerInfo = { name: 'nestjs-mcp-auth', version: '0.1.0' };
@@ -46,12 +46,14 @@ export function resolveMcpAuthOptions(
     problems.push('authorizationServers: remote provides the authorization server; set one or the other');
   }
   if (options.mcp !== undefined) validateTransport(options.mcp, problems);
+  if (options.impliedScopes !== undefined) validateImpliedScopes(options.impliedScopes, problems);
   if (options.authorizationServers?.length === 0) {
     problems.push('authorizationServers: must list at least one issuer when given');
   }
   if (production) {
     for (const [path, url] of publicUrls(options)) {
-      if (typeof url === 'string' && url.startsWith('http://') && parseHttpUrl(url) && !isLoopbackUrl(url)) {
+      const parsed = parseHttpUrl(url);
+      if (parsed?.protocol === 'http:' && !isLoopbackUrl(parsed)) {
         problems.push(`${path}: must use https in production (got ${url})`);
       }
     }
@@ -126,8 +128,40 @@ function resolveAllowedOrigins(resourceUrl: string, configured: string[] | '*' |
   return isLoopbackUrl(url) ? { any: false, exact: new Set([url.origin]), loopbackAnyPort: true } : { any: true };
 }
 
-function publicUrls(options: McpAuthModuleOptions): Array<[string, string]> {
-  const urls: Array<[string, string]> = [['resourceUrl', options.resourceUrl]];
-  options.authorizationServers?.forEach((url, i) => urls.push([`authorizationServers[${i}]`, url]));
+/** Every URL the module fetches or advertises: plain http is refused for them in production. */
+function publicUrls(options: McpAuthModuleOptions): Array<[string, unknown]> {
+  const urls: Array<[string, unknown]> = [['resourceUrl', options.resourceUrl]];
+  if (Array.isArray(options.authorizationServers)) {
+    options.authorizationServers.forEach((url, i) => urls.push([`authorizationServers[${i}]`, url]));
+  }
+  collectVerifierUrls('verifier', options.verifier, urls);
+  const remote = options.remote as Record<string, unknown> | undefined;
+  for (const key of ['domain', 'issuer', 'environmentUrl', 'projectUrl', 'realmUrl', 'jwksUri', 'baseUrl']) {
+    if (remote && typeof remote[key] === 'string') urls.push([`remote.${key}`, remote[key]]);
+  }
+  const introspection = (remote?.introspection as { introspectionUrl?: unknown } | undefined)?.introspectionUrl;
+  if (introspection !== undefined) urls.push(['remote.introspection.introspectionUrl', introspection]);
   return urls;
+}
+
+function collectVerifierUrls(path: string, verifier: unknown, urls: Array<[string, unknown]>): void {
+  if (verifier === null || typeof verifier !== 'object') return;
+  const v = verifier as { jwksUri?: unknown; introspectionUrl?: unknown; verifiers?: unknown };
+  if (v.jwksUri !== undefined) urls.push([`${path}.jwksUri`, v.jwksUri]);
+  if (v.introspectionUrl !== undefined) urls.push([`${path}.introspectionUrl`, v.introspectionUrl]);
+  if (Array.isArray(v.verifiers))
+    v.verifiers.forEach((m, i) => collectVerifierUrls(`${path}.verifiers[${i}]`, m, urls));
+}
+
+function validateImpliedScopes(implied: unknown, problems: string[]): void {
+  if (implied === null || typeof implied !== 'object' || Array.isArray(implied)) return;
+  for (const [scope, children] of Object.entries(implied)) {
+    if (
+      !isScopeToken(scope) ||
+      !Array.isArray(children) ||
+      !children.every((c) => typeof c === 'string' && isScopeToken(c))
+    ) {
+      problems.push(`impliedScopes[${JSON.stringify(scope)}]: must map a scope to an array of scopes`);
+    }
+  }
 }

@@ -5,7 +5,7 @@ import { validateVerifierOptions } from './validate-verifier-options.js';
 /** Validates a level-2 configuration, adding one line per problem. */
 export function validateRemoteOptions(path: string, options: RemoteOAuthOptions, problems: string[]): void {
   const provider = (options as { provider?: unknown }).provider;
-  if (typeof provider !== 'string' || !(provider in REMOTE_PROVIDER_SCHEMAS)) {
+  if (typeof provider !== 'string' || !Object.hasOwn(REMOTE_PROVIDER_SCHEMAS, provider)) {
     problems.push(`${path}.provider: must be one of ${Object.keys(REMOTE_PROVIDER_SCHEMAS).join(', ')}`);
     return;
   }

@@ -33,7 +33,7 @@ export function validateVerifierOptions(
   problems: string[],
 ): void {
   const type = (options as { type?: unknown } | undefined)?.type;
-  if (typeof type !== 'string' || !(type in SCHEMAS)) {
+  if (typeof type !== 'string' || !Object.hasOwn(SCHEMAS, type)) {
     problems.push(`${path}.type: must be one of ${Object.keys(SCHEMAS).join(', ')}`);
     return;
   }

@@ -48,3 +48,12 @@ describe('@McpProtected', () => {
     ]);
   });
 });
+
+describe('@McpProtected scope validation', () => {
+  it.each([['with space'], ['quote"'], ['back\\slash'], ['€uro'], ['']])(
+    'refuses the scope %j at declaration',
+    (scope) => {
+      expect(() => McpProtected({ scopes: [scope] })).toThrow(TypeError);
+    },
+  );
+});

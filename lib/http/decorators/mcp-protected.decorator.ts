@@ -1,4 +1,5 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
+import { isScopeToken } from '../../core/options/validators.js';
 import { MCP_PROTECTED_METADATA } from '../../mcp-auth.constants.js';
 import { McpAuthGuard } from '../guards/mcp-auth.guard.js';
 
@@ -32,5 +33,13 @@ export interface McpProtectedOptions {
  * @publicApi
  */
 export function McpProtected(options: McpProtectedOptions = {}): MethodDecorator & ClassDecorator {
+  const invalid = (options.scopes ?? []).filter((scope) => typeof scope !== 'string' || !isScopeToken(scope));
+  if (invalid.length > 0) {
+    // Scopes end up in WWW-Authenticate challenges: refuse what RFC 6749 §3.3 does not allow, at
+    // declaration time rather than as a broken header at request time.
+    throw new TypeError(
+      `@McpProtected: invalid scope(s) ${JSON.stringify(invalid)} (RFC 6749 scope-token characters only)`,
+    );
+  }
   return applyDecorators(SetMetadata(MCP_PROTECTED_METADATA, options), UseGuards(McpAuthGuard));
 }
