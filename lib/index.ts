@@ -60,6 +60,9 @@ export { StaticTokenStrategy } from './verifiers/static-token.strategy.js';
 export { ChainTokenStrategy } from './verifiers/chain-token.strategy.js';
 export { McpPassportStrategy } from './verifiers/passport-bridge.js';
 
+// Storage
+export * from './storage/index.js';
+
 // Level 2: remote OAuth
 export { resolveRemoteLevel, type RemoteLevel } from './remote/remote-level.js';
 

@@ -6,6 +6,10 @@ import { McpAuthGuard } from './http/guards/mcp-auth.guard.js';
 import { AuthorizationServerMetadataController } from './http/well-known/authorization-server-metadata.controller.js';
 import { ProtectedResourceMetadataController } from './http/well-known/protected-resource-metadata.controller.js';
 import { MetadataMirror } from './remote/metadata-mirror.service.js';
+import { MCP_AUTH_STORE } from './storage/mcp-auth-store.interface.js';
+import { RecordCipher } from './storage/record-cipher.js';
+import { SingleFlight } from './storage/single-flight.js';
+import { storageProviders } from './storage/storage.providers.js';
 import { MCP_AUTH_RESOLVED_OPTIONS } from './mcp-auth.constants.js';
 import { ConfigurableModuleClass, MCP_AUTH_MODULE_OPTIONS } from './mcp-auth.module-definition.js';
 import { createModuleVerifier, MCP_ENDPOINT_PATH, resolveModuleOptions } from './mcp-auth.providers.js';
@@ -39,8 +43,17 @@ import { McpEndpointPolicyMiddleware } from './transport/mcp-endpoint-policy.mid
     McpAuthGuard,
     McpEndpointPolicyMiddleware,
     MetadataMirror,
+    ...storageProviders,
   ],
-  exports: [MCP_AUTH_RESOLVED_OPTIONS, MCP_TOKEN_VERIFIER, MCP_AUTH_CLOCK, McpAuthGuard],
+  exports: [
+    MCP_AUTH_RESOLVED_OPTIONS,
+    MCP_TOKEN_VERIFIER,
+    MCP_AUTH_CLOCK,
+    McpAuthGuard,
+    MCP_AUTH_STORE,
+    RecordCipher,
+    SingleFlight,
+  ],
 })
 export class McpAuthModule extends ConfigurableModuleClass implements NestModule {
   constructor(@Inject(MCP_ENDPOINT_PATH) private readonly endpoint: string | false) {

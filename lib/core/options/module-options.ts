@@ -1,6 +1,7 @@
 import { Allow, IsArray, IsBoolean, IsObject, IsOptional, IsString, MinLength } from 'class-validator';
 import type { McpVerifierOptions } from './verifier-options.js';
 import type { RemoteOAuthOptions } from './remote-options.js';
+import type { McpStorageOptions, RecordEncryptionOptions } from '../../storage/storage-options.js';
 import { IsHttpUrl, IsScopeList } from './validators.js';
 
 /**
@@ -104,6 +105,16 @@ export class McpAuthModuleOptions {
 
   /** RFC 9728 `resource_documentation` URL. */
   @IsOptional() @IsHttpUrl({ allowQuery: true }) resourceDocumentation?: string;
+
+  /**
+   * Where OAuth state lives (registered clients, codes, refresh-token families, upstream
+   * tokens): `{ type: 'memory' }` (default, single instance), `{ type: 'redis', url | client }`
+   * (several instances) or your own store. Built only when set or when a level needs it.
+   */
+  @IsOptional() @IsObject() storage?: McpStorageOptions;
+
+  /** Keys that encrypt stored upstream tokens (required in production by the levels that store them). */
+  @IsOptional() @IsObject() storageEncryption?: RecordEncryptionOptions;
 
   /** The MCP endpoint. */
   @IsOptional() @IsObject() mcp?: McpTransportOptions;

@@ -76,6 +76,8 @@ export function resolveMcpAuthOptions(
     resourceName: options.resourceName,
     resourceDocumentation: options.resourceDocumentation,
     production,
+    storage: options.storage,
+    storageEncryption: options.storageEncryption,
     mcp: {
       serverInfo: mcp.serverInfo ?? DEFAULT_SERVER_INFO,
       instructions: mcp.instructions,

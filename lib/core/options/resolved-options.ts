@@ -1,5 +1,6 @@
 import type { McpVerifierOptions } from './verifier-options.js';
 import type { McpServerInfo } from './module-options.js';
+import type { McpStorageOptions, RecordEncryptionOptions } from '../../storage/storage-options.js';
 
 /**
  * Which `Origin` values the MCP endpoint accepts: any, or an exact set, optionally plus every
@@ -32,6 +33,9 @@ export interface ResolvedMcpAuthOptions {
   readonly resourceName: string | undefined;
   readonly resourceDocumentation: string | undefined;
   readonly production: boolean;
+  /** Storage settings as given (validated when the store is built). */
+  readonly storage: McpStorageOptions | undefined;
+  readonly storageEncryption: RecordEncryptionOptions | undefined;
   readonly mcp: {
     readonly serverInfo: McpServerInfo;
     readonly instructions: string | undefined;
