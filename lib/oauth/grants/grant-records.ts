@@ -20,8 +20,9 @@ export interface AuthorizationTransaction {
   readonly bindingHash?: string;
   /** Proxy: the upstream leg's own PKCE verifier (never the client's). */
   readonly upstreamVerifier?: string;
-  /** Server: the signed-in user, once known. */
+  /** Server: the signed-in user, once known, and claims for their tokens. */
   readonly subject?: string;
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 /** What an authorization code stands for; stored under the code's hash, single use. */

@@ -52,7 +52,7 @@ describe('GrantService', () => {
   beforeEach(() => {
     now = 1_800_000_000_000;
     clock = { now: () => now };
-    store = new MemoryStore({ type: 'memory' }, clock);
+    store = new MemoryStore({}, clock);
     grants = new GrantService(store, clock, lifetimes);
   });
   afterEach(() => store.close());

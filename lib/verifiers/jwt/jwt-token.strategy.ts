@@ -24,6 +24,11 @@ export interface VerifierContext {
   /** The module's `resourceUrl`: the default audience. */
   readonly resourceUrl: string;
   readonly clock: McpAuthClock;
+  /**
+   * Verification keys supplied directly (the authorization server's own rotating key set),
+   * instead of the options' key source.
+   */
+  readonly keys?: JwtVerificationKey;
 }
 
 /** `typ` values accepted when `requiredType` is not configured (RFC 9068 §2.1, RFC 7519 §5.1). */
@@ -71,7 +76,7 @@ export class JwtTokenStrategy extends PassportJwtStrategy implements McpTokenVer
       },
       () => undefined,
     );
-    this.key = createJwtKeyResolver(options, this.jwksStats);
+    this.key = context.keys ?? createJwtKeyResolver(options, this.jwksStats);
     this.staticKeys = options.publicKeys !== undefined;
     this.issuers = new Set(Array.isArray(options.issuer) ? options.issuer : [options.issuer]);
     this.requiredType = options.requiredType;

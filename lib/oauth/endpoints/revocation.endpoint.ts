@@ -1,0 +1,74 @@
+import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../client-directory.js';
+import { GrantService } from '../grants/grant.service.js';
+import type { GrantRecord } from '../grants/grant-records.js';
+import { OwnTokenVerifier } from '../tokens/own-token.verifier.js';
+import { applyPublicCors, sendJson, sendOAuthError } from './endpoint-responses.js';
+import { formParameters, single } from './request-parameters.js';
+
+/** DI token of a hook run when a grant is revoked (the proxy revokes the upstream token). */
+export const MCP_AUTH_ON_GRANT_REVOKED = Symbol('MCP_AUTH:ON_GRANT_REVOKED');
+
+/** Called after a grant was revoked; must not throw. */
+export type GrantRevokedHook = (grant: GrantRecord) => Promise<void>;
+
+/**
+ * `POST /revoke` (RFC 7009): authenticates the client, then revokes the grant behind a refresh
+ * token or an access token issued to that client — its refresh tokens and its access tokens
+ * stop working (policy P-10) and, for the proxy, the upstream token is revoked too (RV-07).
+ * Unknown, expired or foreign tokens get the same 200 (no oracle, RV-02/RV-03); the hint is
+ * only a hint (RV-05).
+ */
+@Injectable()
+export class RevocationEndpoint implements NestMiddleware {
+  private readonly logger = new Logger('McpAuth');
+
+  constructor(
+    @Inject(MCP_AUTH_CLIENTS) private readonly clients: ClientDirectory,
+    private readonly grants: GrantService,
+    private readonly ownTokens: OwnTokenVerifier,
+    @Inject(MCP_AUTH_ON_GRANT_REVOKED) private readonly onRevoked: GrantRevokedHook | undefined,
+  ) {}
+
+  async use(request: Request, response: Response): Promise<void> {
+    if (applyPublicCors(request, response, 'POST, OPTIONS')) return;
+    if (request.method !== 'POST') {
+      return sendJson(
+        response,
+        405,
+        { error: 'invalid_request', error_description: 'Use POST' },
+        { Allow: 'POST, OPTIONS' },
+      );
+    }
+    try {
+      const params = formParameters(request);
+      const client = await this.clients.authenticate(params, request);
+      const token = single(params, 'token', true);
+      const grantId =
+        (await this.grants.grantOfRefreshToken(token, client.clientId)) ??
+        (await this.grantOfAccessToken(token, client.clientId));
+      if (grantId) await this.revoke(grantId);
+      sendJson(response, 200, {});
+    } catch (error) {
+      sendOAuthError(response, error, { basicChallenge: /^basic /i.test(request.headers.authorization ?? '') });
+    }
+  }
+
+  /** An access token of ours issued to this client (its signature is checked, not its expiry). */
+  private async grantOfAccessToken(token: string, clientId: string): Promise<string | undefined> {
+    if (token.split('.').length !== 3) return undefined;
+    const owner = await this.ownTokens.grantOf(token);
+    return owner?.clientId === clientId ? owner.grantId : undefined;
+  }
+
+  private async revoke(grantId: string): Promise<void> {
+    const grant = await this.grants.revokeGrant(grantId);
+    this.ownTokens.forgetGrant(grantId);
+    if (grant && this.onRevoked) {
+      await this.onRevoked(grant).catch((error: unknown) =>
+        this.logger.warn(`Upstream revocation failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import type { OAuthClient } from '../oauth/clients/oauth-client.js';
+import type { ClientCredentialsGrant } from '../oauth/endpoints/token.endpoint.js';
+import { invalidScope, unauthorizedClient } from '../oauth/oauth.errors.js';
+import type { TokenIssuer, TokenResponse } from '../oauth/tokens/token-issuer.js';
+
+/**
+ * `grant_type=client_credentials` (RFC 6749 §4.4) for confidential clients acting for
+ * themselves (machine to machine): the token's `sub` is the client id, there is no refresh
+ * token, and requested scopes must be ones the server supports and — when the client
+ * registered a `scope` — ones it registered.
+ */
+export class ServerClientCredentialsGrant implements ClientCredentialsGrant {
+  constructor(
+    private readonly issuer: TokenIssuer,
+    private readonly scopesSupported: readonly string[],
+  ) {}
+
+  async issue(client: OAuthClient, requested: readonly string[] | undefined, resource: string): Promise<TokenResponse> {
+    if (client.tokenEndpointAuthMethod === 'none')
+      throw unauthorizedClient('client_credentials needs a confidential client');
+    const registered = client.scope ? client.scope.split(' ') : undefined;
+    const allowed = registered ? this.scopesSupported.filter((s) => registered.includes(s)) : this.scopesSupported;
+    const scopes = requested ?? allowed;
+    const refused = scopes.filter((scope) => !allowed.includes(scope));
+    if (refused.length > 0) throw invalidScope(`Scope not allowed for this client: ${refused.slice(0, 3).join(' ')}`);
+    return this.issuer.issue(
+      { grantId: randomBytes(16).toString('base64url'), clientId: client.clientId, subject: client.clientId, resource },
+      scopes,
+    );
+  }
+}
