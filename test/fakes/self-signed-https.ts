@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * An HTTPS server on 127.0.0.1 with a freshly generated self-signed certificate that no trust
+ * store knows (security catalog F-19: "an https IDP with an untrusted self-signed
+ * certificate"). Every request it would receive is counted; a correct client never gets that
+ * far. The certificate is made with the `openssl` command line tool.
+ */
+export class SelfSignedHttpsServer {
+  hits = 0;
+  private server: Server | undefined;
+  private port = 0;
+
+  get origin(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<this> {
+    const dir = mkdtempSync(join(tmpdir(), 'upstream-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
+      const key = readFileSync(join(dir, 'key.pem'));
+      const cert = readFileSync(join(dir, 'cert.pem'));
+      this.server = createServer({ key, cert }, (req, res) => {
+        this.hits += 1;
+        req.resume();
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"access_token":"leaked","token_type":"bearer"}');
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as { port: number }).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+}
