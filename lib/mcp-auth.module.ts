@@ -14,6 +14,14 @@ import { MCP_AUTH_RESOLVED_OPTIONS } from './mcp-auth.constants.js';
 import { ConfigurableModuleClass, MCP_AUTH_MODULE_OPTIONS } from './mcp-auth.module-definition.js';
 import { createModuleVerifier, MCP_ENDPOINT_PATH, resolveModuleOptions } from './mcp-auth.providers.js';
 import { McpEndpointPolicyMiddleware } from './transport/mcp-endpoint-policy.middleware.js';
+import { authorizationFlowProvider } from './oauth/authorization-flow.provider.js';
+import { authorizationServerProviders } from './oauth/authorization-server.providers.js';
+import type { AuthorizationServerSettings } from './oauth/authorization-server.settings.js';
+import { MCP_AUTH_AS_SETTINGS } from './oauth/authorization-server.tokens.js';
+import { mountOAuthEndpoints } from './oauth/oauth-routes.js';
+import { OwnTokenVerifier } from './oauth/tokens/own-token.verifier.js';
+import { proxyProviders } from './proxy/proxy.providers.js';
+import { serverProviders } from './server/server.providers.js';
 
 /**
  * Authorization for MCP servers on NestJS: verifies bearer tokens, serves the discovery
@@ -38,12 +46,16 @@ import { McpEndpointPolicyMiddleware } from './transport/mcp-endpoint-policy.mid
     {
       provide: MCP_TOKEN_VERIFIER,
       useFactory: createModuleVerifier,
-      inject: [MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_CLOCK, ModuleRef],
+      inject: [MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_CLOCK, ModuleRef, { token: OwnTokenVerifier, optional: true }],
     },
     McpAuthGuard,
     McpEndpointPolicyMiddleware,
     MetadataMirror,
     ...storageProviders,
+    ...authorizationServerProviders,
+    ...serverProviders,
+    ...proxyProviders,
+    authorizationFlowProvider,
   ],
   exports: [
     MCP_AUTH_RESOLVED_OPTIONS,
@@ -56,7 +68,10 @@ import { McpEndpointPolicyMiddleware } from './transport/mcp-endpoint-policy.mid
   ],
 })
 export class McpAuthModule extends ConfigurableModuleClass implements NestModule {
-  constructor(@Inject(MCP_ENDPOINT_PATH) private readonly endpoint: string | false) {
+  constructor(
+    @Inject(MCP_ENDPOINT_PATH) private readonly endpoint: string | false,
+    @Inject(MCP_AUTH_AS_SETTINGS) private readonly authorizationServer: AuthorizationServerSettings | undefined,
+  ) {
     super();
   }
 
@@ -64,5 +79,7 @@ export class McpAuthModule extends ConfigurableModuleClass implements NestModule
     if (this.endpoint) {
       consumer.apply(McpEndpointPolicyMiddleware).forRoutes({ path: this.endpoint, method: RequestMethod.ALL });
     }
+    // Levels 3 and 4: the authorization-server endpoints, at the configured paths only.
+    if (this.authorizationServer) mountOAuthEndpoints(consumer, this.authorizationServer);
   }
 }

@@ -4,9 +4,11 @@ import passport from 'passport';
 import type { Strategy } from 'passport';
 import type { McpAuthClock } from './core/clock.js';
 import type { McpAuthModuleOptions } from './core/options/module-options.js';
-import { resolveMcpAuthOptions, type LevelDerivation } from './core/options/resolve-options.js';
+import { resolveMcpAuthOptions } from './core/options/resolve-options.js';
+import { levelHooks } from './mcp-auth.levels.js';
+import type { OwnTokenVerifier } from './oauth/tokens/own-token.verifier.js';
+import { ChainTokenStrategy } from './verifiers/chain-token.strategy.js';
 import type { ResolvedMcpAuthOptions } from './core/options/resolved-options.js';
-import { resolveRemoteLevel } from './remote/remote-level.js';
 import type { McpTokenVerifier } from './core/token-verifier.js';
 import { McpAuthGuard } from './http/guards/mcp-auth.guard.js';
 import { MCP_AUTH_PASSPORT_STRATEGY } from './mcp-auth.constants.js';
@@ -66,22 +68,11 @@ export function applyModuleExtras(definition: DynamicModule, extras: McpAuthModu
 const logger = new Logger('McpAuth');
 
 /**
- * Validates the options (core) and applies what the configured level implies: level 2 derives
- * the authorization server and the token verifier from its provider preset.
+ * Validates the options (core and every level section) and applies what the configured level
+ * implies (see `levelHooks`).
  */
 export function resolveModuleOptions(options: McpAuthModuleOptions): ResolvedMcpAuthOptions {
-  return resolveMcpAuthOptions(options, process.env, deriveLevel);
-}
-
-function deriveLevel(options: McpAuthModuleOptions): LevelDerivation {
-  if (!options.remote) return {};
-  if (!options.scopesSupported?.length) {
-    logger.warn(
-      'remote: no scopesSupported. Clients then request no scope, and many identity providers issue tokens that are not meant for this resource.',
-    );
-  }
-  const level = resolveRemoteLevel(options.remote, options.resourceUrl);
-  return { verifier: level.verifier, authorizationServers: [level.authorizationServer], metadataMirror: level.mirror };
+  return resolveMcpAuthOptions(options, process.env, levelHooks);
 }
 
 /**
@@ -92,9 +83,16 @@ export async function createModuleVerifier(
   options: ResolvedMcpAuthOptions,
   clock: McpAuthClock,
   moduleRef: ModuleRef,
+  ownTokens: OwnTokenVerifier | undefined,
 ): Promise<McpTokenVerifier> {
-  const verifier = await createTokenVerifier(options.verifier, { resourceUrl: options.resourceUrl, clock }, moduleRef);
-  if (options.verifier.type === 'static') {
+  const configured = options.verifier
+    ? await createTokenVerifier(options.verifier, { resourceUrl: options.resourceUrl, clock }, moduleRef)
+    : undefined;
+  // Levels 3 and 4 verify their own tokens first; a configured verifier then handles others
+  // (for example machine-to-machine tokens from another issuer).
+  const members = [ownTokens, configured].filter((v): v is McpTokenVerifier => v !== undefined);
+  const verifier = members.length === 1 ? members[0] : new ChainTokenStrategy(members);
+  if (options.verifier?.type === 'static') {
     logger.warn(
       'Static development tokens are enabled: anyone holding one of them is authenticated. Never use this in production.',
     );

@@ -36,7 +36,7 @@ describe('runCli', () => {
     expect(await cli([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
-  it.each([['frobnicate'], ['--frobnicate'], ['doctor']])(
+  it.each([['frobnicate'], ['--frobnicate'], ['doktor']])(
     'refuses the unknown command %s with the usage',
     async (word) => {
       const result = await cli([word, 'x']);

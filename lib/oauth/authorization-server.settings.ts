@@ -26,6 +26,10 @@ export interface AuthorizationServerSettings {
   readonly routes: OAuthEndpointUrls;
   /** Resources tokens may be issued for; the first is the default when a client names none. */
   readonly resources: readonly string[];
+  /**
+   * Scopes clients may request: configured, or — read lazily, once the application's tools are
+   * discovered — every scope the server knows (advertised, required, and the tools' own).
+   */
   readonly scopesSupported: readonly string[];
   readonly defaultScopes: readonly string[];
   readonly accessTokenTtlSeconds: number;

@@ -13,14 +13,16 @@ import type { TokenIssuer, TokenResponse } from '../oauth/tokens/token-issuer.js
 export class ServerClientCredentialsGrant implements ClientCredentialsGrant {
   constructor(
     private readonly issuer: TokenIssuer,
-    private readonly scopesSupported: readonly string[],
+    /** Read per request: the server's scope list is only complete once tools are discovered. */
+    private readonly settings: { readonly scopesSupported: readonly string[] },
   ) {}
 
   async issue(client: OAuthClient, requested: readonly string[] | undefined, resource: string): Promise<TokenResponse> {
     if (client.tokenEndpointAuthMethod === 'none')
       throw unauthorizedClient('client_credentials needs a confidential client');
     const registered = client.scope ? client.scope.split(' ') : undefined;
-    const allowed = registered ? this.scopesSupported.filter((s) => registered.includes(s)) : this.scopesSupported;
+    const supported = this.settings.scopesSupported;
+    const allowed = registered ? supported.filter((s) => registered.includes(s)) : supported;
     const scopes = requested ?? allowed;
     const refused = scopes.filter((scope) => !allowed.includes(scope));
     if (refused.length > 0) throw invalidScope(`Scope not allowed for this client: ${refused.slice(0, 3).join(' ')}`);

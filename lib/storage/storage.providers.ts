@@ -17,8 +17,11 @@ export const storageProviders: Provider[] = [
   {
     provide: MCP_AUTH_STORE,
     inject: [MCP_AUTH_RESOLVED_OPTIONS, MCP_AUTH_CLOCK],
+    // Levels 3 and 4 keep OAuth state: they get the (default in-memory) store even unconfigured.
     useFactory: (options: ResolvedMcpAuthOptions, clock: McpAuthClock): Promise<McpAuthStore> | undefined =>
-      options.storage ? createStore(options.storage, clock, { production: options.production }) : undefined,
+      options.storage || options.proxy || options.server
+        ? createStore(options.storage, clock, { production: options.production })
+        : undefined,
   },
   {
     provide: RecordCipher,

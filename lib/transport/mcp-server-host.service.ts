@@ -33,6 +33,7 @@ export class McpServerHost implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    this.registry.onModuleInit();
     const onerror = (error: Error) => this.logger.error(`MCP transport error: ${error.message}`);
     this.serving.onerror = onerror;
     this.handshake.onerror = onerror;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/internal';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator.js';
@@ -58,7 +58,7 @@ const HEADERS = 6;
  * MCP exchange; thrown `HttpException`s become tool errors instead.
  */
 @Injectable()
-export class ToolRegistry {
+export class ToolRegistry implements OnModuleInit {
   private readonly logger = new Logger('McpAuth');
   private tools: readonly ToolDefinition[] | undefined;
 
@@ -70,9 +70,21 @@ export class ToolRegistry {
     @Inject(MCP_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedMcpAuthOptions,
   ) {}
 
-  /** All tools, discovered once. */
-  list(): readonly ToolDefinition[] {
+  /**
+   * Discovers the tools once every provider exists. Wrapping a method in Nest's execution
+   * context earlier would capture guards that are not constructed yet.
+   */
+  onModuleInit(): void {
     this.tools ??= this.discover();
+  }
+
+  /**
+   * All tools.
+   * @throws Error when called before the module is initialised (see {@link onModuleInit}).
+   */
+  list(): readonly ToolDefinition[] {
+    if (!this.tools)
+      throw new Error('MCP tools are discovered when the module initialises; list() was called too early');
     return this.tools;
   }
 

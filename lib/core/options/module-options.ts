@@ -1,6 +1,7 @@
 import { Allow, IsArray, IsBoolean, IsObject, IsOptional, IsString, MinLength } from 'class-validator';
 import type { McpVerifierOptions } from './verifier-options.js';
 import type { RemoteOAuthOptions } from './remote-options.js';
+import type { ProxyLevelOptions, ServerLevelOptions } from './authorization-server-options.js';
 import type { McpStorageOptions, RecordEncryptionOptions } from '../../storage/storage-options.js';
 import { IsHttpUrl, IsScopeList } from './validators.js';
 
@@ -74,6 +75,16 @@ export class McpAuthModuleOptions {
    * RFC 8414 issuer). Derives `authorizationServers` and the token verifier.
    */
   @IsOptional() @IsObject() remote?: RemoteOAuthOptions;
+
+  /**
+   * Level 3: an OAuth proxy — a standards-compliant authorization server (DCR, CIMD, consent,
+   * PKCE, RFC 8707, RFC 9207) in front of an identity provider without dynamic registration
+   * (GitHub, Google, Entra ID, Cognito, Auth0, Discord, any OIDC provider).
+   */
+  @IsOptional() @IsObject() proxy?: ProxyLevelOptions;
+
+  /** Level 4: the module is a complete authorization server with its own sign-in. */
+  @IsOptional() @IsObject() server?: ServerLevelOptions;
 
   /**
    * Issuer identifiers of the authorization servers clients should use, copied byte for byte

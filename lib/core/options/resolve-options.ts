@@ -23,28 +23,46 @@ export interface LevelDerivation {
   metadataMirror?: ResolvedMcpAuthOptions['metadataMirror'];
 }
 
+/** The module's knowledge of the levels' own options: how to validate them and what they imply. */
+export interface LevelHooks {
+  /** Adds one line per problem of the level options (levels 3 and 4 validate their sections here). */
+  validate(options: McpAuthModuleOptions, context: { production: boolean }, problems: string[]): void;
+  /** Called only on valid options. */
+  derive(options: McpAuthModuleOptions): LevelDerivation;
+}
+
+const NO_LEVEL_HOOKS: LevelHooks = { validate: () => undefined, derive: () => ({}) };
+
+/** The levels that bring their own authorization server. */
+const LEVELS_WITH_VERIFIER = ['remote', 'proxy', 'server'] as const;
+
 /**
  * Validates the module options and applies defaults, once, at bootstrap.
  *
- * @param deriveLevel - computes what the configured level implies; called only on valid options.
+ * @param levels - validates the level sections and computes what the configured level implies.
  * @throws McpAuthConfigurationError listing every problem, each prefixed with its option path.
  */
 export function resolveMcpAuthOptions(
   options: McpAuthModuleOptions,
   env: NodeJS.ProcessEnv = process.env,
-  deriveLevel: (options: McpAuthModuleOptions) => LevelDerivation = () => ({}),
+  levels: LevelHooks = NO_LEVEL_HOOKS,
 ): ResolvedMcpAuthOptions {
   const problems: string[] = [];
   if (!validateSection('', McpAuthModuleOptions, options, problems)) throw new McpAuthConfigurationError(problems);
   const production = options.production ?? env.NODE_ENV === 'production';
   if (options.verifier !== undefined) validateVerifierOptions('verifier', options.verifier, { production }, problems);
   if (options.remote !== undefined) validateRemoteOptions('remote', options.remote, problems);
-  if (options.verifier === undefined && options.remote === undefined) {
-    problems.push('verifier: required (or configure a level that provides it, such as remote)');
+  const configuredLevels = LEVELS_WITH_VERIFIER.filter((level) => options[level] !== undefined);
+  if (options.verifier === undefined && configuredLevels.length === 0) {
+    problems.push('verifier: required (or configure a level that provides it: remote, proxy or server)');
   }
-  if (options.remote !== undefined && options.authorizationServers !== undefined) {
-    problems.push('authorizationServers: remote provides the authorization server; set one or the other');
+  if (configuredLevels.length > 1) problems.push(`${configuredLevels.join(', ')}: configure only one of them`);
+  if (configuredLevels.length > 0 && options.authorizationServers !== undefined) {
+    problems.push(
+      `authorizationServers: ${configuredLevels[0]} provides the authorization server; set one or the other`,
+    );
   }
+  levels.validate(options, { production }, problems);
   if (options.mcp !== undefined) validateTransport(options.mcp, problems);
   if (options.impliedScopes !== undefined) validateImpliedScopes(options.impliedScopes, problems);
   if (options.authorizationServers?.length === 0) {
@@ -60,14 +78,16 @@ export function resolveMcpAuthOptions(
   }
   if (problems.length > 0) throw new McpAuthConfigurationError(problems.map((p) => p.replace(/^\./, '')));
 
-  const derived = deriveLevel(options);
+  const derived = levels.derive(options);
   const resourceUrl = options.resourceUrl;
   const mcp = options.mcp ?? {};
   return {
     resourceUrl,
     resourceMetadataUrl: protectedResourceMetadataUrl(resourceUrl),
     resourceMetadataPath: protectedResourceMetadataPath(resourceUrl),
-    verifier: (options.verifier ?? derived.verifier) as McpVerifierOptions,
+    verifier: options.verifier ?? derived.verifier,
+    proxy: options.proxy,
+    server: options.server,
     metadataMirror: derived.metadataMirror,
     authorizationServers: options.authorizationServers ?? derived.authorizationServers ?? [],
     scopesSupported: options.scopesSupported,

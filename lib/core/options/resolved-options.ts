@@ -1,5 +1,6 @@
 import type { McpVerifierOptions } from './verifier-options.js';
 import type { McpServerInfo } from './module-options.js';
+import type { ProxyLevelOptions, ServerLevelOptions } from './authorization-server-options.js';
 import type { McpStorageOptions, RecordEncryptionOptions } from '../../storage/storage-options.js';
 
 /**
@@ -22,7 +23,15 @@ export interface ResolvedMcpAuthOptions {
   readonly resourceMetadataUrl: string;
   /** Path at which the path-suffixed metadata document is served. */
   readonly resourceMetadataPath: string;
-  readonly verifier: McpVerifierOptions;
+  /**
+   * The configured (or level-2-derived) verifier; with levels 3 and 4 the module's own tokens
+   * are verified first and this one, if any, handles other tokens.
+   */
+  readonly verifier: McpVerifierOptions | undefined;
+  /** Level 3 options, as given. */
+  readonly proxy: ProxyLevelOptions | undefined;
+  /** Level 4 options, as given. */
+  readonly server: ServerLevelOptions | undefined;
   /** Level 2 metadata mirror (served at this origin), when enabled. */
   readonly metadataMirror:
     { readonly issuer: string; readonly timeoutMs: number; readonly cacheSeconds: number } | undefined;

@@ -12,13 +12,16 @@ import { applyPublicCors, sendJson } from './endpoint-responses.js';
 /** `GET /.well-known/oauth-authorization-server{issuer path}` (RFC 8414), cacheable, CORS. */
 @Injectable()
 export class AuthorizationServerMetadataEndpoint implements NestMiddleware {
-  private readonly document: string;
+  private document: string | undefined;
 
-  constructor(@Inject(MCP_AUTH_AS_SETTINGS) settings: AuthorizationServerSettings, keys: SigningKeySet) {
-    this.document = JSON.stringify(buildAuthorizationServerMetadata(settings, keys.algorithms));
-  }
+  constructor(
+    @Inject(MCP_AUTH_AS_SETTINGS) private readonly settings: AuthorizationServerSettings,
+    private readonly keys: SigningKeySet,
+  ) {}
 
   use(request: Request, response: Response): void {
+    // Built on first use: the scope list needs the application's tools, discovered after start-up.
+    this.document ??= JSON.stringify(buildAuthorizationServerMetadata(this.settings, this.keys.algorithms));
     serveDocument(request, response, this.document);
   }
 }
@@ -26,15 +29,17 @@ export class AuthorizationServerMetadataEndpoint implements NestMiddleware {
 /** The OpenID Connect discovery aliases of the same document. */
 @Injectable()
 export class OpenIdDiscoveryEndpoint implements NestMiddleware {
-  private readonly document: string;
+  private document: string | undefined;
 
-  constructor(@Inject(MCP_AUTH_AS_SETTINGS) settings: AuthorizationServerSettings, keys: SigningKeySet) {
-    this.document = JSON.stringify(
-      buildOpenIdDiscoveryAlias(buildAuthorizationServerMetadata(settings, keys.algorithms)),
-    );
-  }
+  constructor(
+    @Inject(MCP_AUTH_AS_SETTINGS) private readonly settings: AuthorizationServerSettings,
+    private readonly keys: SigningKeySet,
+  ) {}
 
   use(request: Request, response: Response): void {
+    this.document ??= JSON.stringify(
+      buildOpenIdDiscoveryAlias(buildAuthorizationServerMetadata(this.settings, this.keys.algorithms)),
+    );
     serveDocument(request, response, this.document);
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type NestMiddleware } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../client-directory.js';
 import { GrantService } from '../grants/grant.service.js';
@@ -28,7 +28,7 @@ export class RevocationEndpoint implements NestMiddleware {
     @Inject(MCP_AUTH_CLIENTS) private readonly clients: ClientDirectory,
     private readonly grants: GrantService,
     private readonly ownTokens: OwnTokenVerifier,
-    @Inject(MCP_AUTH_ON_GRANT_REVOKED) private readonly onRevoked: GrantRevokedHook | undefined,
+    @Optional() @Inject(MCP_AUTH_ON_GRANT_REVOKED) private readonly onRevoked: GrantRevokedHook | undefined,
   ) {}
 
   async use(request: Request, response: Response): Promise<void> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, Optional, type NestMiddleware } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AuthorizationServerSettings } from '../authorization-server.settings.js';
 import { MCP_AUTH_AS_SETTINGS } from '../authorization-server.tokens.js';
@@ -34,7 +34,9 @@ export class TokenEndpoint implements NestMiddleware {
     @Inject(MCP_AUTH_CLIENTS) private readonly clients: ClientDirectory,
     private readonly grants: GrantService,
     private readonly issuer: TokenIssuer,
-    @Inject(MCP_AUTH_CLIENT_CREDENTIALS) private readonly clientCredentials: ClientCredentialsGrant | undefined,
+    @Optional()
+    @Inject(MCP_AUTH_CLIENT_CREDENTIALS)
+    private readonly clientCredentials: ClientCredentialsGrant | undefined,
   ) {}
 
   async use(request: Request, response: Response): Promise<void> {

@@ -1,0 +1,65 @@
+import { envSchemaDefinition, type EnvSchemaDefinition } from './env-schema.decorator.js';
+import { Auth0Environment } from './schemas/auth0.environment.js';
+import { AuthKitEnvironment } from './schemas/authkit.environment.js';
+import { DescopeEnvironment } from './schemas/descope.environment.js';
+import { IntrospectionEnvironment } from './schemas/introspection.environment.js';
+import { JwtEnvironment } from './schemas/jwt.environment.js';
+import { KeycloakEnvironment } from './schemas/keycloak.environment.js';
+import { RemoteEnvironment } from './schemas/remote.environment.js';
+import { ResourceServerEnvironment } from './schemas/resource-server.environment.js';
+import { ScalekitEnvironment } from './schemas/scalekit.environment.js';
+import { StaticEnvironment } from './schemas/static.environment.js';
+import { StorageEnvironment } from './schemas/storage.environment.js';
+import { SupabaseEnvironment } from './schemas/supabase.environment.js';
+
+/** The variable that selects the provider schema. */
+export const PROVIDER_VARIABLE = 'MCP_AUTH_PROVIDER';
+
+/** Every environment variable of the module starts with this. */
+export const VARIABLE_PREFIX = 'MCP_AUTH_';
+
+/** Schemas read whatever the provider. */
+const COMMON_SCHEMAS = [ResourceServerEnvironment, StorageEnvironment];
+
+/**
+ * The provider schemas, in the order of the reference. To add a provider (for example `github`
+ * when the proxy level lands): write `schemas/github.environment.ts` — a class decorated with
+ * `@EnvSchema({ provider: 'github', prefix: 'MCP_AUTH_GITHUB_', section: 'proxy',
+ * fixed: { provider: 'github' }, … })` whose properties carry `@EnvVariable` — and list the class
+ * here. Loading, validation, precedence and the generated reference then cover it.
+ */
+const PROVIDER_SCHEMAS = [
+  JwtEnvironment,
+  IntrospectionEnvironment,
+  StaticEnvironment,
+  RemoteEnvironment,
+  AuthKitEnvironment,
+  DescopeEnvironment,
+  ScalekitEnvironment,
+  SupabaseEnvironment,
+  Auth0Environment,
+  KeycloakEnvironment,
+];
+
+/** The schemas read for every provider. */
+export function commonEnvironmentSchemas(): EnvSchemaDefinition[] {
+  return COMMON_SCHEMAS.map(envSchemaDefinition);
+}
+
+/** The provider schemas by `MCP_AUTH_PROVIDER` value, in reference order. */
+export function providerEnvironmentSchemas(): ReadonlyMap<string, EnvSchemaDefinition> {
+  return new Map(
+    PROVIDER_SCHEMAS.map(envSchemaDefinition).map((definition) => [definition.provider as string, definition]),
+  );
+}
+
+/** Module options that choose the auth level (`verifier`, `remote`, …), from the schemas. */
+export function levelSections(): ReadonlySet<string> {
+  return new Set([...providerEnvironmentSchemas().values()].map((definition) => definition.section as string));
+}
+
+/** Every variable name the module reads, `MCP_AUTH_PROVIDER` included. */
+export function environmentVariableNames(): string[] {
+  const schemas = [...commonEnvironmentSchemas(), ...providerEnvironmentSchemas().values()];
+  return [PROVIDER_VARIABLE, ...new Set(schemas.flatMap((schema) => schema.variables.map((v) => v.env)))];
+}

@@ -1,0 +1,113 @@
+import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import type { Type } from '@nestjs/common';
+import type { SigningKeyOptions } from '../../keys/signing-key-options.js';
+import type { CimdOptions } from '../../oauth/clients/cimd/cimd.options.js';
+import type { ClientRegistrationOptions } from '../../oauth/clients/client-registration.options.js';
+import type { StaticClientOptions } from '../../oauth/clients/static-client.options.js';
+import type { McpAuthPages } from '../../oauth/pages/pages.js';
+import type { McpUserAuthenticator } from '../../server/user-authenticator.js';
+import type { UpstreamProviderOptions } from '../../proxy/upstream/create-upstream-provider.js';
+import { IsHttpUrl, IsScopeList } from './validators.js';
+
+const ROUTE = /^\/[A-Za-z0-9\-._~/]*$/;
+
+/**
+ * Local route paths of the authorization-server endpoints (what the application mounts); their
+ * public URLs are `baseUrl` + path. Advertised in the metadata.
+ * @publicApi
+ */
+export class OAuthEndpointPaths {
+  /** @default '/authorize' */ @IsOptional() @IsString() @Matches(ROUTE) authorize?: string;
+  /** @default '/token' */ @IsOptional() @IsString() @Matches(ROUTE) token?: string;
+  /** @default '/register' */ @IsOptional() @IsString() @Matches(ROUTE) register?: string;
+  /** @default '/revoke' */ @IsOptional() @IsString() @Matches(ROUTE) revoke?: string;
+  /** @default '/consent' */ @IsOptional() @IsString() @Matches(ROUTE) consent?: string;
+  /** @default '/jwks' */ @IsOptional() @IsString() @Matches(ROUTE) jwks?: string;
+  /** Level 3: the fixed redirect URI registered at the upstream provider. @default '/oauth/callback' */
+  @IsOptional() @IsString() @Matches(ROUTE) callback?: string;
+  /** Level 4. @default '/login' */ @IsOptional() @IsString() @Matches(ROUTE) login?: string;
+  /** Level 4. @default '/introspect' */ @IsOptional() @IsString() @Matches(ROUTE) introspect?: string;
+}
+
+/**
+ * Settings shared by the OAuth proxy (level 3) and the full authorization server (level 4): the
+ * authorization server this module presents to MCP clients.
+ * @publicApi
+ */
+export abstract class AuthorizationServerOptions {
+  /**
+   * Issuer identifier, exactly as advertised (RFC 8414 `issuer`, RFC 9207 `iss`, tokens' `iss`).
+   * @default the origin of `resourceUrl`
+   */
+  @IsOptional() @IsHttpUrl() issuerUrl?: string;
+
+  /** Public URL the endpoint paths are appended to (e.g. behind a path-rewriting proxy). @default issuerUrl */
+  @IsOptional() @IsHttpUrl() baseUrl?: string;
+
+  /** Endpoint paths. */
+  @IsOptional() @IsObject() paths?: OAuthEndpointPaths;
+
+  /**
+   * Scopes clients may request. @default `scopesSupported`, `requiredScopes` and every scope of
+   * an `@McpProtected` tool
+   */
+  @IsOptional() @IsScopeList() scopes?: string[];
+
+  /** Access-token lifetime (seconds). @default 3600 */
+  @IsOptional() @IsInt() @Min(60) @Max(86_400) accessTokenTtlSeconds?: number;
+  /** Refresh-token (grant) lifetime (seconds). @default 2592000 (30 days) */
+  @IsOptional() @IsInt() @Min(300) refreshTokenTtlSeconds?: number;
+  /** Window in which a replayed refresh token counts as a retry (policy P-9). @default 10 */
+  @IsOptional() @IsInt() @Min(0) @Max(120) refreshGraceSeconds?: number;
+  /** Authorization-code lifetime (seconds). @default 60 */
+  @IsOptional() @IsInt() @Min(10) @Max(600) authorizationCodeTtlSeconds?: number;
+  /** How long a user has to finish an authorization (seconds). @default 600 */
+  @IsOptional() @IsInt() @Min(60) @Max(3600) transactionTtlSeconds?: number;
+
+  /** Token signing keys (several for rotation); development generates an ephemeral one. */
+  @IsOptional() @IsArray() signingKeys?: SigningKeyOptions[];
+  /** Dynamic client registration (RFC 7591). */
+  @IsOptional() @IsObject() clientRegistration?: ClientRegistrationOptions;
+  /** Client ID metadata documents (URL client ids). */
+  @IsOptional() @IsObject() clientIdMetadataDocuments?: CimdOptions;
+  /** Pre-registered clients. */
+  @IsOptional() @IsArray() clients?: StaticClientOptions[];
+  /** Replace the HTML pages (consent, login, errors). */
+  @IsOptional() @IsObject() pages?: McpAuthPages;
+}
+
+/**
+ * Level 3: an OAuth authorization server facade in front of an identity provider without DCR.
+ * @publicApi
+ */
+export class ProxyLevelOptions extends AuthorizationServerOptions {
+  /** The upstream identity provider and the app registered there. */
+  @IsObject() upstream!: UpstreamProviderOptions;
+}
+
+/** A user of the built-in authenticator. @publicApi */
+export class ServerUserOptions {
+  @IsString() username!: string;
+  /** `hashPassword()` output (`scrypt$…`); plain text only outside production. */
+  @IsString() password!: string;
+  @IsOptional() @IsString() subject?: string;
+  @IsOptional() @IsScopeList() scopes?: string[];
+  @IsOptional() @IsObject() claims?: Record<string, unknown>;
+}
+
+/**
+ * Level 4: the module is the authorization server, with its own sign-in.
+ * @publicApi
+ */
+export class ServerLevelOptions extends AuthorizationServerOptions {
+  /** Users of the built-in authenticator (ignored when `authenticator` is set). */
+  @IsOptional() @IsArray() users?: ServerUserOptions[];
+  /** Your user authenticator class, resolved through DI. */
+  @IsOptional() authenticator?: Type<McpUserAuthenticator>;
+  /** Failed sign-ins per username before it is locked for the window. @default 5 */
+  @IsOptional() @IsInt() @Min(1) maxLoginFailures?: number;
+  /** @default 900 */ @IsOptional() @IsInt() @Min(60) loginFailureWindowSeconds?: number;
+  /** Sign-in session lifetime. @default 3600 */ @IsOptional() @IsInt() @Min(60) sessionTtlSeconds?: number;
+  /** Allow `client_credentials` for confidential clients. @default true */
+  @IsOptional() @IsBoolean() clientCredentials?: boolean;
+}

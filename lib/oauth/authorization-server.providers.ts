@@ -1,0 +1,154 @@
+import type { Provider } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { MCP_AUTH_CLOCK, type McpAuthClock } from '../core/clock.js';
+import type { ResolvedMcpAuthOptions } from '../core/options/resolved-options.js';
+import { AccessTokenSigner } from '../keys/access-token-signer.js';
+import { SigningKeySet } from '../keys/signing-key-set.js';
+import { MCP_AUTH_RESOLVED_OPTIONS } from '../mcp-auth.constants.js';
+import { ClientCredentialsGrantFactory } from '../server/server.providers.js';
+import { MCP_AUTH_STORE, type McpAuthStore } from '../storage/mcp-auth-store.interface.js';
+import { ToolRegistry } from '../transport/tool-registry.service.js';
+import type { AuthorizationServerSettings } from './authorization-server.settings.js';
+import { authorizationServerLevel, authorizationServerSettings } from './authorization-server.settings-factory.js';
+import { MCP_AUTH_AS_SETTINGS } from './authorization-server.tokens.js';
+import { ClientMetadataDocumentFetcher } from './clients/cimd/cimd-fetcher.js';
+import { ClientRegistry } from './clients/client-registry.service.js';
+import { resolveClientRegistrationOptions } from './clients/resolve-client-registration-options.js';
+import { MCP_AUTH_CLIENTS } from './client-directory.js';
+import { MCP_AUTH_CLIENT_CREDENTIALS } from './endpoints/token.endpoint.js';
+import { GrantService } from './grants/grant.service.js';
+import { defaultPages, MCP_AUTH_PAGES } from './pages/pages.js';
+import { RegistryClientDirectory } from './registry-client-directory.js';
+import { OwnTokenVerifier } from './tokens/own-token.verifier.js';
+import { TokenIssuer } from './tokens/token-issuer.js';
+import { TransactionService } from './transactions/transaction.service.js';
+
+const OPTIONS = MCP_AUTH_RESOLVED_OPTIONS;
+
+/** Builds a provider value only when a level with an authorization server (3 or 4) is configured. */
+const whenAs =
+  <T>(build: (settings: AuthorizationServerSettings, ...deps: never[]) => T) =>
+  (settings: AuthorizationServerSettings | undefined, ...deps: never[]): T | undefined =>
+    settings ? build(settings, ...deps) : undefined;
+
+/**
+ * Providers of the authorization-server facade shared by levels 3 and 4. Every one resolves to
+ * `undefined` unless `proxy` or `server` is configured, so a token-verifying server builds
+ * none of them (no keys, no store, no warnings).
+ */
+export const authorizationServerProviders: Provider[] = [
+  {
+    provide: ClientRegistry,
+    inject: [OPTIONS, { token: MCP_AUTH_STORE, optional: true }, MCP_AUTH_CLOCK],
+    useFactory: (options: ResolvedMcpAuthOptions, store: McpAuthStore | undefined, clock: McpAuthClock) => {
+      const level = authorizationServerLevel(options);
+      if (!level || !store) return undefined;
+      const registration = resolveClientRegistrationOptions(level.options.clientRegistration, level.options.scopes);
+      const cimd = level.options.clientIdMetadataDocuments;
+      return new ClientRegistry({
+        store,
+        clock,
+        registration,
+        scopesSupported: level.options.scopes,
+        staticClients: level.options.clients,
+        metadataDocuments:
+          cimd && cimd.enabled !== false
+            ? new ClientMetadataDocumentFetcher({ options: cimd, policy: registration.policy, clock })
+            : undefined,
+      });
+    },
+  },
+  {
+    provide: MCP_AUTH_AS_SETTINGS,
+    inject: [OPTIONS, { token: ClientRegistry, optional: true }, { token: ToolRegistry, optional: true }],
+    useFactory: (
+      options: ResolvedMcpAuthOptions,
+      registry: ClientRegistry | undefined,
+      tools: ToolRegistry | undefined,
+    ) =>
+      authorizationServerSettings(options, () => (tools?.list() ?? []).flatMap((tool) => tool.requiredScopes), {
+        dynamicRegistration: registry?.registrationEnabled ?? false,
+        clientIdMetadataDocuments: registry?.metadataDocumentsEnabled ?? false,
+      }),
+  },
+  {
+    provide: SigningKeySet,
+    inject: [MCP_AUTH_AS_SETTINGS, OPTIONS, MCP_AUTH_CLOCK],
+    useFactory: (
+      settings: AuthorizationServerSettings | undefined,
+      options: ResolvedMcpAuthOptions,
+      clock: McpAuthClock,
+    ) => {
+      const level = authorizationServerLevel(options);
+      if (!settings || !level) return undefined;
+      return SigningKeySet.create(level.options.signingKeys, {
+        production: options.production,
+        clock,
+        maxTokenLifetimeSeconds: settings.accessTokenTtlSeconds,
+        path: `${level.kind}.signingKeys`,
+      });
+    },
+  },
+  {
+    provide: AccessTokenSigner,
+    inject: [{ token: SigningKeySet, optional: true }],
+    useFactory: (keys: SigningKeySet | undefined) => (keys ? new AccessTokenSigner(keys) : undefined),
+  },
+  {
+    provide: TokenIssuer,
+    inject: [MCP_AUTH_AS_SETTINGS, { token: AccessTokenSigner, optional: true }, MCP_AUTH_CLOCK],
+    useFactory: whenAs(
+      (settings, signer: AccessTokenSigner, clock: McpAuthClock) =>
+        new TokenIssuer(signer, clock, settings.issuer, settings.accessTokenTtlSeconds),
+    ),
+  },
+  {
+    provide: GrantService,
+    inject: [MCP_AUTH_AS_SETTINGS, { token: MCP_AUTH_STORE, optional: true }, MCP_AUTH_CLOCK],
+    useFactory: whenAs(
+      (settings, store: McpAuthStore, clock: McpAuthClock) =>
+        new GrantService(store, clock, {
+          codeTtlSeconds: settings.codeTtlSeconds,
+          refreshTokenTtlSeconds: settings.refreshTokenTtlSeconds,
+          refreshGraceSeconds: settings.refreshGraceSeconds,
+          accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+        }),
+    ),
+  },
+  {
+    provide: TransactionService,
+    inject: [MCP_AUTH_AS_SETTINGS, { token: MCP_AUTH_STORE, optional: true }],
+    useFactory: whenAs(
+      (settings, store: McpAuthStore) =>
+        new TransactionService(store, settings.transactionTtlSeconds, settings.secureCookies),
+    ),
+  },
+  {
+    provide: MCP_AUTH_CLIENTS,
+    inject: [{ token: ClientRegistry, optional: true }],
+    useFactory: (registry: ClientRegistry | undefined) =>
+      registry ? new RegistryClientDirectory(registry) : undefined,
+  },
+  {
+    provide: MCP_AUTH_PAGES,
+    inject: [OPTIONS],
+    useFactory: (options: ResolvedMcpAuthOptions) => authorizationServerLevel(options)?.options.pages ?? defaultPages,
+  },
+  {
+    provide: OwnTokenVerifier,
+    inject: [
+      MCP_AUTH_AS_SETTINGS,
+      { token: SigningKeySet, optional: true },
+      { token: GrantService, optional: true },
+      MCP_AUTH_CLOCK,
+      ModuleRef,
+    ],
+    useFactory: whenAs(
+      (settings, keys: SigningKeySet, grants: GrantService, clock: McpAuthClock) =>
+        new OwnTokenVerifier(keys, grants, clock, { issuer: settings.issuer, resources: settings.resources }),
+    ),
+  },
+  ClientCredentialsGrantFactory,
+];
+
+export { MCP_AUTH_CLIENT_CREDENTIALS };
