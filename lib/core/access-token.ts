@@ -23,4 +23,32 @@ export interface McpAccessToken {
   readonly issuer?: string;
   /** Every claim of the token (JWT claims or the introspection response). */
   readonly claims: Readonly<Record<string, unknown>>;
+  /**
+   * OAuth proxy (level 3): the user's token at the upstream identity provider (GitHub, Google…),
+   * for tools that call its API as the user. Decrypted on demand and refreshed when near expiry;
+   * never sent to MCP clients.
+   */
+  readonly upstream?: McpUpstreamTokenAccessor;
+}
+
+/**
+ * Access to the upstream identity provider's tokens of the current user (level 3).
+ * @publicApi
+ */
+export interface McpUpstreamTokenAccessor {
+  /** The upstream access token, refreshed first when it expires within a minute. */
+  accessToken(): Promise<string>;
+  /** All upstream token fields. */
+  tokens(): Promise<McpUpstreamTokens>;
+}
+
+/** The upstream tokens of a grant. @publicApi */
+export interface McpUpstreamTokens {
+  readonly accessToken: string;
+  readonly refreshToken?: string;
+  readonly idToken?: string;
+  /** Epoch seconds; absent when the upstream token does not expire. */
+  readonly expiresAt?: number;
+  /** Upstream scopes as granted. */
+  readonly upstreamScopes: readonly string[];
 }

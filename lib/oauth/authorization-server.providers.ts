@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { UpstreamTokenVault } from '../proxy/upstream-token.accessor.js';
 import { MCP_AUTH_CLOCK, type McpAuthClock } from '../core/clock.js';
 import type { ResolvedMcpAuthOptions } from '../core/options/resolved-options.js';
 import { AccessTokenSigner } from '../keys/access-token-signer.js';
@@ -141,11 +141,18 @@ export const authorizationServerProviders: Provider[] = [
       { token: SigningKeySet, optional: true },
       { token: GrantService, optional: true },
       MCP_AUTH_CLOCK,
-      ModuleRef,
+      { token: UpstreamTokenVault, optional: true },
     ],
     useFactory: whenAs(
-      (settings, keys: SigningKeySet, grants: GrantService, clock: McpAuthClock) =>
-        new OwnTokenVerifier(keys, grants, clock, { issuer: settings.issuer, resources: settings.resources }),
+      (settings, keys: SigningKeySet, grants: GrantService, clock: McpAuthClock, vault: UpstreamTokenVault | undefined) =>
+        new OwnTokenVerifier(
+          keys,
+          grants,
+          clock,
+          { issuer: settings.issuer, resources: settings.resources },
+          // Level 3: tokens carry an accessor to the user's upstream tokens.
+          vault ? (token, grantId) => ({ ...token, upstream: vault.accessorFor(grantId) }) : undefined,
+        ),
     ),
   },
   ClientCredentialsGrantFactory,

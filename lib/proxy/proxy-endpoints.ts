@@ -1,12 +1,5 @@
-import { Injectable, type NestMiddleware, type Type } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Type } from '@nestjs/common';
+import { UpstreamCallbackEndpoint } from './upstream-callback.endpoint.js';
 
-/** Placeholder until the proxy callback lands: never mounted without a proxy configuration. */
-@Injectable()
-class UpstreamCallbackEndpoint implements NestMiddleware {
-  use(_request: Request, response: Response): void {
-    response.writeHead(404).end();
-  }
-}
-
+/** The proxy's own endpoints, mounted by the authorization server's route table. */
 export const PROXY_ENDPOINTS: { callback: Type<unknown> } = { callback: UpstreamCallbackEndpoint };

@@ -26,8 +26,9 @@ export const storageProviders: Provider[] = [
   {
     provide: RecordCipher,
     inject: [MCP_AUTH_RESOLVED_OPTIONS],
+    // The proxy stores upstream tokens encrypted: it gets a cipher (ephemeral in development).
     useFactory: (options: ResolvedMcpAuthOptions): RecordCipher | undefined =>
-      options.storageEncryption
+      options.storageEncryption || options.proxy
         ? createRecordCipher(options.storageEncryption, { production: options.production })
         : undefined,
   },

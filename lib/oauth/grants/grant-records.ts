@@ -36,8 +36,8 @@ export interface AuthorizationCodeRecord {
   readonly subject: string;
   /** Claims to copy into access tokens (e.g. the upstream identity's name, email). */
   readonly claims?: Readonly<Record<string, unknown>>;
-  /** Proxy: the upstream tokens, encrypted. */
-  readonly upstream?: Sealed<UpstreamTokenSet>;
+  /** Proxy: the upstream tokens, encrypted (opaque here; the proxy seals and opens them). */
+  readonly upstream?: Sealed<unknown>;
 }
 
 /** A grant: one user's authorization of one client for one resource (a refresh-token family). */
@@ -50,7 +50,7 @@ export interface GrantRecord {
   /** Epoch seconds. */
   readonly createdAt: number;
   readonly claims?: Readonly<Record<string, unknown>>;
-  readonly upstream?: Sealed<UpstreamTokenSet>;
+  readonly upstream?: Sealed<unknown>;
 }
 
 /** An active refresh token, stored under its hash. */
@@ -69,16 +69,6 @@ export interface RotatedRefreshMarker {
   readonly rotatedAt: number;
   /** Hash of the refresh token that replaced it. */
   readonly successorHash: string;
-}
-
-/** Upstream identity-provider tokens kept for a grant (level 3). */
-export interface UpstreamTokenSet {
-  readonly accessToken: string;
-  readonly refreshToken?: string;
-  /** Epoch seconds; absent when the upstream does not say. */
-  readonly expiresAt?: number;
-  readonly scope?: string;
-  readonly idToken?: string;
 }
 
 /** Store namespaces of the authorization server's records. */
