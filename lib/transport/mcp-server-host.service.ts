@@ -61,7 +61,13 @@ export class McpServerHost implements OnModuleInit, OnModuleDestroy {
 
   private buildServer(include: (tool: ToolDefinition) => boolean = () => true): McpServer {
     const { serverInfo, instructions } = this.options.mcp;
-    const server = new McpServer(serverInfo, instructions ? { instructions } : undefined);
+    // Tools log through `mcpReq.log`, which the SDK drops unless `logging` is declared. A 2026-07-28
+    // request carries its own log level; 2025-era traffic is stateless here, so `logging/setLevel`
+    // is accepted by the handshake instance but cannot be remembered per client: every level is sent.
+    const server = new McpServer(serverInfo, {
+      capabilities: { logging: {} },
+      ...(instructions ? { instructions } : {}),
+    });
     for (const tool of this.registry.list().filter(include)) {
       server.registerTool(tool.name, tool.config, (async (args: Record<string, unknown>, context: ServerContext) => {
         const exchange = context.http?.authInfo?.extra?.[HTTP_EXCHANGE_KEY] as HttpExchange | undefined;
