@@ -75,3 +75,56 @@ export { CurrentToken } from './http/decorators/current-token.decorator.js';
 // MCP transport
 export { McpTool, type McpToolOptions } from './transport/mcp-tool.decorator.js';
 export { ToolArgs, McpContext } from './transport/tool-params.decorators.js';
+
+// Levels 3 and 4: the authorization server presented to MCP clients
+export {
+  AuthorizationServerOptions,
+  OAuthEndpointPaths,
+  ProxyLevelOptions,
+  ServerLevelOptions,
+  ServerUserOptions,
+} from './core/options/authorization-server-options.js';
+export type { McpUpstreamTokenAccessor, McpUpstreamTokens } from './core/access-token.js';
+export { SigningKeyOptions, SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key-options.js';
+export {
+  StaticClientOptions,
+  CimdOptions,
+  type ClientAssertionVerifier,
+  type OAuthClient,
+} from './oauth/clients/index.js';
+export { ClientRegistrationOptions } from './oauth/clients/client-registration.options.js';
+export {
+  MCP_AUTH_PAGES,
+  InjectMcpAuthPages,
+  defaultPages,
+  type McpAuthPages,
+  type ConsentPageModel,
+  type LoginPageModel,
+  type ErrorPageModel,
+} from './oauth/pages/pages.js';
+
+// Level 3: OAuth proxy upstream providers
+export {
+  UpstreamCommonOptions,
+  GitHubUpstreamOptions,
+  GoogleUpstreamOptions,
+  AzureUpstreamOptions,
+  CognitoUpstreamOptions,
+  Auth0UpstreamOptions,
+  DiscordUpstreamOptions,
+  OidcUpstreamOptions,
+  UpstreamError,
+  UpstreamTransientError,
+  UpstreamRejectedError,
+  UpstreamProtocolError,
+  type UpstreamProviderOptions,
+} from './proxy/upstream/index.js';
+
+// Level 4: sign-in
+export {
+  MCP_AUTH_USER_AUTHENTICATOR,
+  InjectMcpUserAuthenticator,
+  type McpUserAuthenticator,
+  type AuthenticatedUser,
+} from './server/user-authenticator.js';
+export { hashPassword, verifyPassword } from './server/password-hash.js';
