@@ -46,17 +46,13 @@ export async function checkClientRegistration(
   const client = await register(run, endpoint, loopback, scope, 'registration.dcr');
   const native = await register(run, endpoint, PRIVATE_USE_REDIRECT_URI, scope, 'registration.private-use-scheme');
   if (client !== undefined) await checkIssInErrorResponse(run, server, client);
-  const cleanup = await Promise.all([client, native].map((registered) => unregister(run, registered)));
-  const kept = cleanup.filter((id): id is string => id !== undefined);
+  const kept = (await Promise.all([client, native].map((registered) => unregister(run, registered)))).filter(
+    (reason): reason is string => reason !== undefined,
+  );
   if (kept.length > 0) {
-    checks.warn(
-      'registration',
-      'registration.cleanup',
-      `throwaway client(s) ${kept.join(', ')} stay registered (no RFC 7592 management)`,
-      {
-        fix: 'delete them at the authorization server if it keeps unused clients',
-      },
-    );
+    checks.warn('registration', 'registration.cleanup', `throwaway clients stay registered: ${kept.join('; ')}`, {
+      fix: 'delete them at the authorization server if it keeps unused clients',
+    });
   } else if (client !== undefined || native !== undefined) {
     checks.pass('registration', 'registration.cleanup', 'throwaway clients deleted again (RFC 7592)');
   }
@@ -213,15 +209,20 @@ async function checkIssInErrorResponse(
   }
 }
 
-/** Deletes a throwaway client through RFC 7592. @returns its id when it stays registered. */
+/**
+ * Deletes a throwaway client through RFC 7592.
+ * @returns why it stays registered, or `undefined` when it is gone (or was never registered).
+ */
 async function unregister(run: DoctorRun, client: RegisteredClient | undefined): Promise<string | undefined> {
   if (client === undefined) return undefined;
-  if (client.management === undefined || !run.http.isAllowed(client.management.uri)) return client.clientId;
+  if (client.management === undefined) return `${client.clientId} (no RFC 7592 management)`;
+  if (!run.http.isAllowed(client.management.uri)) return `${client.clientId} (its management URL is on another origin)`;
   const result = await run.http.request(client.management.uri, {
     method: 'DELETE',
     headers: { authorization: `Bearer ${client.management.token}` },
   });
-  return result.ok && result.status === 204 ? undefined : client.clientId;
+  if (result.ok && result.status === 204) return undefined;
+  return `${client.clientId} (DELETE ${result.ok ? `answered ${result.status}` : `failed: ${result.error}`})`;
 }
 
 function errorText(result: DoctorResponse): string {

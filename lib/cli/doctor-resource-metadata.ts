@@ -74,7 +74,9 @@ export async function checkResourceMetadata(run: DoctorRun, challenge: Challenge
   const usable = locations.filter((location) => location.json?.ok);
   const chosen = usable[0];
   const chosenDocument = chosen?.json?.ok ? chosen.json.value : undefined;
-  for (const location of locations) reportLocation(run, location, path === '', chosenDocument);
+  const rootUsable = locations.some((location) => location.id === 'metadata.root' && location.json?.ok);
+  for (const location of locations)
+    reportLocation(run, location, { pathless: path === '', rootUsable }, chosenDocument);
   if (chosen === undefined || chosenDocument === undefined) {
     run.checks.fail('metadata', 'metadata.document', 'no protected resource metadata at any URL clients try', {
       pitfall: 'P2',
@@ -93,7 +95,7 @@ export async function checkResourceMetadata(run: DoctorRun, challenge: Challenge
 function reportLocation(
   run: DoctorRun,
   location: Location,
-  pathless: boolean,
+  { pathless, rootUsable }: { pathless: boolean; rootUsable: boolean },
   chosen: Record<string, unknown> | undefined,
 ): void {
   const { checks } = run;
@@ -138,7 +140,7 @@ function reportLocation(
         id,
         `${url} ${outcome}: clients that build the metadata URL from the MCP URL find nothing`,
         {
-          pitfall: 'P1',
+          pitfall: rootUsable ? 'P1' : undefined,
           fix: `serve the metadata at ${url} as well as at the root URL`,
         },
       );

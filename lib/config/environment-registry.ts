@@ -18,6 +18,9 @@ export const PROVIDER_VARIABLE = 'MCP_AUTH_PROVIDER';
 /** Every environment variable of the module starts with this. */
 export const VARIABLE_PREFIX = 'MCP_AUTH_';
 
+/** Module options that choose the auth level, whether or not environment schemas fill them yet. */
+const LEVEL_OPTIONS = ['verifier', 'remote', 'proxy', 'server'];
+
 /** Schemas read whatever the provider. */
 const COMMON_SCHEMAS = [ResourceServerEnvironment, StorageEnvironment];
 
@@ -53,9 +56,10 @@ export function providerEnvironmentSchemas(): ReadonlyMap<string, EnvSchemaDefin
   );
 }
 
-/** Module options that choose the auth level (`verifier`, `remote`, …), from the schemas. */
+/** Module options that choose the auth level: `verifier`, `remote`, `proxy`, `server`. */
 export function levelSections(): ReadonlySet<string> {
-  return new Set([...providerEnvironmentSchemas().values()].map((definition) => definition.section as string));
+  const sections = [...providerEnvironmentSchemas().values()].map((definition) => definition.section as string);
+  return new Set([...LEVEL_OPTIONS, ...sections]);
 }
 
 /** Every variable name the module reads, `MCP_AUTH_PROVIDER` included. */

@@ -344,7 +344,7 @@ describe('loadMcpAuthOptionsFromEnvironment', () => {
     it('says what the module needs when the environment is the only other source', () => {
       expect(problemsOf({}, { requireComplete: true })).toEqual([
         'MCP_AUTH_RESOURCE_URL: required (or MCP_AUTH_BASE_URL), unless resourceUrl is set in code',
-        'MCP_AUTH_PROVIDER: required, one of jwt, introspection, static, remote, authkit, descope, scalekit, supabase, auth0, keycloak (unless verifier or remote is set in code)',
+        'MCP_AUTH_PROVIDER: required, one of jwt, introspection, static, remote, authkit, descope, scalekit, supabase, auth0, keycloak (unless verifier, remote, proxy or server is set in code)',
       ]);
     });
   });
@@ -365,7 +365,10 @@ describe('loadMcpAuthOptionsFromEnvironment', () => {
 
     it('ignores the provider variables when code chooses another level or kind', () => {
       const env = { MCP_AUTH_PROVIDER: 'authkit', MCP_AUTH_SCOPES_SUPPORTED: 'a' };
-      const custom = { verifier: { type: 'custom', useClass: class {} } } as unknown as Partial<McpAuthModuleOptions>;
+      class Verifier {
+        verify = () => Promise.reject(new Error('unused'));
+      }
+      const custom = { verifier: { type: 'custom', useClass: Verifier } } as unknown as Partial<McpAuthModuleOptions>;
       expect(load(env, { programmatic: custom })).toEqual({ scopesSupported: ['a'] });
       const introspection = { verifier: { type: 'introspection' } } as Partial<McpAuthModuleOptions>;
       expect(load({ MCP_AUTH_PROVIDER: 'jwt' }, { programmatic: introspection })).toEqual({});
@@ -398,8 +401,8 @@ describe('loadMcpAuthOptionsFromEnvironment', () => {
       expect(environmentVariableNames()).toEqual(['MCP_AUTH_PROVIDER', ...names]);
     });
 
-    it('choose the auth level through the module options verifier and remote', () => {
-      expect([...levelSections()]).toEqual(['verifier', 'remote']);
+    it('choose the auth level through the module options verifier, remote, proxy and server', () => {
+      expect([...levelSections()]).toEqual(['verifier', 'remote', 'proxy', 'server']);
     });
 
     it.each([...providerEnvironmentSchemas().keys()])('fill only options the module knows (%s)', (provider) => {

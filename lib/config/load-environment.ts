@@ -85,7 +85,7 @@ export function loadMcpAuthOptionsFromEnvironment(
     }
     if (!hasLevel && !reported.has(PROVIDER_VARIABLE)) {
       problems.push(
-        `${PROVIDER_VARIABLE}: required, one of ${[...providerEnvironmentSchemas().keys()].join(', ')} (unless ${levels.join(' or ')} is set in code)`,
+        `${PROVIDER_VARIABLE}: required, one of ${[...providerEnvironmentSchemas().keys()].join(', ')} (unless ${levels.slice(0, -1).join(', ')} or ${levels.at(-1)} is set in code)`,
       );
     }
   }
