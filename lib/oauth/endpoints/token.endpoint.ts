@@ -5,7 +5,13 @@ import { MCP_AUTH_AS_SETTINGS } from '../authorization-server.tokens.js';
 import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../client-directory.js';
 import type { OAuthClient } from '../clients/oauth-client.js';
 import { GrantService } from '../grants/grant.service.js';
-import { invalidRequest, invalidTarget, unauthorizedClient, unsupportedGrantType } from '../oauth.errors.js';
+import {
+  invalidClient,
+  invalidRequest,
+  invalidTarget,
+  unauthorizedClient,
+  unsupportedGrantType,
+} from '../oauth.errors.js';
 import { isPkceValue } from '../pkce.js';
 import { resolveResourceIndicator } from '../resource-indicator.js';
 import { TokenIssuer, type TokenResponse } from '../tokens/token-issuer.js';
@@ -62,6 +68,11 @@ export class TokenEndpoint implements NestMiddleware {
     const grantType = single(params, 'grant_type', true);
     if (!this.settings.grantTypes.includes(grantType as never)) {
       throw unsupportedGrantType(`grant_type ${grantType.slice(0, 40)} is not supported`);
+    }
+    // client_credentials needs client authentication (RFC 6749 §4.4.2): a public client sent
+    // none, which RFC 6749 §5.2 answers with invalid_client, not unauthorized_client.
+    if (grantType === 'client_credentials' && client.tokenEndpointAuthMethod === 'none') {
+      throw invalidClient('client_credentials requires client authentication');
     }
     if (!(client.grantTypes as readonly string[]).includes(grantType)) {
       throw unauthorizedClient(`This client is not allowed to use ${grantType}`);
