@@ -45,7 +45,11 @@ export interface EnvSchemaOptions {
   readonly provider?: string;
   /** Module option the variables fill (`verifier`, `remote`, …); none for top-level options. */
   readonly section?: string;
-  /** Options the schema always sets in its section, e.g. `{ type: 'jwt' }`. */
+  /**
+   * Options the schema always sets in its section: its discriminator, e.g. `{ type: 'jwt' }`, or
+   * a nested one such as `{ upstream: { provider: 'github' } }`. Code that sets another value
+   * there chooses another kind, and the schema is ignored.
+   */
   readonly fixed?: Readonly<Record<string, unknown>>;
   /** Heading of the schema's table in the reference. */
   readonly title: string;

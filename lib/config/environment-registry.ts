@@ -26,10 +26,12 @@ const COMMON_SCHEMAS = [ResourceServerEnvironment, StorageEnvironment];
 
 /**
  * The provider schemas, in the order of the reference. To add a provider (for example `github`
- * when the proxy level lands): write `schemas/github.environment.ts` — a class decorated with
+ * of the proxy level): write `schemas/github.environment.ts`, a class decorated with
  * `@EnvSchema({ provider: 'github', prefix: 'MCP_AUTH_GITHUB_', section: 'proxy',
- * fixed: { provider: 'github' }, … })` whose properties carry `@EnvVariable` — and list the class
- * here. Loading, validation, precedence and the generated reference then cover it.
+ * fixed: { upstream: { provider: 'github' } }, title, description })` whose properties carry
+ * `@EnvVariable({ name: 'CLIENT_ID', option: 'upstream.clientId', … })` (shared proxy variables
+ * in a base class, as `RemoteCommonEnvironment` does for level 2), and list the class here.
+ * Loading, validation, precedence, error messages and the generated reference then cover it.
  */
 const PROVIDER_SCHEMAS = [
   JwtEnvironment,

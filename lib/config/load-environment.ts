@@ -13,7 +13,7 @@ import {
   VARIABLE_PREFIX,
 } from './environment-registry.js';
 import { mergeMcpAuthOptions } from './merge-options.js';
-import { getOptionAt, isPlainObject, OptionsBuilder } from './option-paths.util.js';
+import { getOptionAt, isPlainObject, leafEntries, OptionsBuilder } from './option-paths.util.js';
 import { OptionProblemTranslator } from './translate-option-problems.js';
 import { closestName } from './closest-name.util.js';
 
@@ -126,9 +126,10 @@ function chosenInCode(schema: EnvSchemaDefinition, programmatic: Partial<McpAuth
   if (![...levelSections()].some((section) => code[section] !== undefined)) return false;
   const section = code[schema.section as string];
   if (!isPlainObject(section)) return true;
-  return Object.entries(schema.fixed ?? {}).some(
-    ([key, value]) => section[key] !== undefined && section[key] !== value,
-  );
+  return leafEntries(schema.fixed ?? {}).some(([path, value]) => {
+    const inCode = getOptionAt(section, path);
+    return inCode !== undefined && inCode !== value;
+  });
 }
 
 function reportUnknownVariables(env: McpAuthEnvironment, problems: string[]): void {
@@ -172,8 +173,8 @@ class EnvironmentReader {
     const wrote = this.write(schema, instance, report);
     this.problems.push(...problems.sort(([a], [b]) => a - b).map(([, text]) => text));
     if (schema.section !== undefined) {
-      const section = (this.builder.options[schema.section] ??= {}) as Record<string, unknown>;
-      Object.assign(section, schema.fixed);
+      this.builder.fix(schema.section, schema.fixed ?? {});
+      const section = this.builder.options[schema.section] as Record<string, unknown>;
       schema.complete?.(section);
     } else if (wrote) {
       schema.complete?.(this.builder.options);

@@ -69,6 +69,16 @@ describe('mergeMcpAuthOptions', () => {
     });
   });
 
+  it('compares nested discriminators (an upstream provider of the proxy level)', () => {
+    const env = { proxy: { issuerUrl: 'https://e', upstream: { provider: 'github', clientId: 'gh' } } };
+    expect(merge({ proxy: { upstream: { provider: 'google', clientId: 'g' } } }, env)).toEqual({
+      proxy: { issuerUrl: 'https://e', upstream: { provider: 'google', clientId: 'g' } },
+    });
+    expect(merge({ proxy: { upstream: { clientSecret: 's' } } }, env)).toEqual({
+      proxy: { issuerUrl: 'https://e', upstream: { provider: 'github', clientId: 'gh', clientSecret: 's' } },
+    });
+  });
+
   it('keeps the environment level when code sets none', () => {
     expect(merge({ scopesSupported: ['a'] }, { verifier: ENV_JWT })).toEqual({
       scopesSupported: ['a'],

@@ -15,6 +15,13 @@ export function getOptionAt(options: unknown, path: string): unknown {
   return value;
 }
 
+/** The leaves of a plain object as `[dotted path, value]`, e.g. `['upstream.provider', 'github']`. */
+export function leafEntries(value: Record<string, unknown>, prefix = ''): Array<[string, unknown]> {
+  return Object.entries(value).flatMap(([key, child]) =>
+    isPlainObject(child) ? leafEntries(child, `${prefix}${key}.`) : [[`${prefix}${key}`, child] as [string, unknown]],
+  );
+}
+
 /**
  * Builds an options object from variables, remembering which variable set which path, so that
  * two variables writing the same option (or one writing inside what another set to a
@@ -24,6 +31,17 @@ export function getOptionAt(options: unknown, path: string): unknown {
 export class OptionsBuilder {
   readonly options: Record<string, unknown> = {};
   private readonly owners = new Map<string, string>();
+
+  /** Sets the leaves of `fixed` under `section` (what a schema always sets, e.g. a discriminator). */
+  fix(section: string, fixed: Record<string, unknown>): void {
+    const root = (this.options[section] ??= {}) as Record<string, unknown>;
+    for (const [path, value] of leafEntries(fixed)) {
+      const keys = path.split('.');
+      let target = root;
+      for (const key of keys.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
+      target[keys[keys.length - 1]] = value;
+    }
+  }
 
   /**
    * Sets `path` to `value` on behalf of `variable`.
