@@ -1,4 +1,5 @@
 import {
+  AdminRoutesOptions,
   ProxyLevelOptions,
   ServerLevelOptions,
   OAuthEndpointPaths,
@@ -33,6 +34,9 @@ export const levelHooks: LevelHooks = {
         options.server.users.forEach((user, i) =>
           validateSection(`server.users[${i}]`, ServerUserOptions, user, problems),
         );
+      }
+      if (options.server.adminRoutes !== undefined) {
+        validateSection('server.adminRoutes', AdminRoutesOptions, options.server.adminRoutes, problems);
       }
       if (options.server.authenticator !== undefined && typeof options.server.authenticator !== 'function') {
         problems.push('server.authenticator: must be a class implementing McpUserAuthenticator');

@@ -19,7 +19,9 @@ import { authorizationServerProviders } from './oauth/authorization-server.provi
 import type { AuthorizationServerSettings } from './oauth/authorization-server.settings.js';
 import { MCP_AUTH_AS_SETTINGS } from './oauth/authorization-server.tokens.js';
 import { mountOAuthEndpoints } from './oauth/oauth-routes.js';
+import type { ResolvedMcpAuthOptions } from './core/options/resolved-options.js';
 import { OwnTokenVerifier } from './oauth/tokens/own-token.verifier.js';
+import { ConnectedAppsService } from './oauth/grants/connected-apps.service.js';
 import { proxyProviders } from './proxy/proxy.providers.js';
 import { serverProviders } from './server/server.providers.js';
 
@@ -65,12 +67,14 @@ import { serverProviders } from './server/server.providers.js';
     MCP_AUTH_STORE,
     RecordCipher,
     SingleFlight,
+    ConnectedAppsService,
   ],
 })
 export class McpAuthModule extends ConfigurableModuleClass implements NestModule {
   constructor(
     @Inject(MCP_ENDPOINT_PATH) private readonly endpoint: string | false,
     @Inject(MCP_AUTH_AS_SETTINGS) private readonly authorizationServer: AuthorizationServerSettings | undefined,
+    @Inject(MCP_AUTH_RESOLVED_OPTIONS) private readonly options: ResolvedMcpAuthOptions,
   ) {
     super();
   }
@@ -80,6 +84,8 @@ export class McpAuthModule extends ConfigurableModuleClass implements NestModule
       consumer.apply(McpEndpointPolicyMiddleware).forRoutes({ path: this.endpoint, method: RequestMethod.ALL });
     }
     // Levels 3 and 4: the authorization-server endpoints, at the configured paths only.
-    if (this.authorizationServer) mountOAuthEndpoints(consumer, this.authorizationServer);
+    if (this.authorizationServer) {
+      mountOAuthEndpoints(consumer, this.authorizationServer, this.options.server?.adminRoutes);
+    }
   }
 }

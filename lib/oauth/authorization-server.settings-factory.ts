@@ -73,7 +73,7 @@ export function authorizationServerSettings(
     refreshGraceSeconds: as.refreshGraceSeconds ?? 10,
     codeTtlSeconds: as.authorizationCodeTtlSeconds ?? 60,
     transactionTtlSeconds: as.transactionTtlSeconds ?? 600,
-    rememberConsentDays: 0,
+    rememberConsentDays: as.rememberConsentDays ?? 0,
     secureCookies: issuer.startsWith('https:'),
     dynamicRegistration: capabilities.dynamicRegistration,
     clientIdMetadataDocuments: capabilities.clientIdMetadataDocuments,

@@ -1,6 +1,8 @@
 import { RequestMethod, type MiddlewareConsumer, type Type } from '@nestjs/common';
 import { IntrospectionEndpoint } from '../server/introspection.endpoint.js';
 import { LoginEndpoint } from '../server/login.endpoint.js';
+import { ADMIN_ROUTE_DEFAULTS, ConnectedAppsAdminEndpoint } from '../server/connected-apps-admin.endpoint.js';
+import type { AdminRoutesOptions } from '../core/options/authorization-server-options.js';
 import type { AuthorizationServerSettings } from './authorization-server.settings.js';
 import { AuthorizeEndpoint } from './endpoints/authorize.endpoint.js';
 import { ConsentEndpoint } from './endpoints/consent.endpoint.js';
@@ -17,7 +19,11 @@ import { PROXY_ENDPOINTS } from '../proxy/proxy-endpoints.js';
  * middleware mounted at its configured path only when the level is configured, so it does not
  * exist otherwise and application-wide guards never block it.
  */
-export function mountOAuthEndpoints(consumer: MiddlewareConsumer, settings: AuthorizationServerSettings): void {
+export function mountOAuthEndpoints(
+  consumer: MiddlewareConsumer,
+  settings: AuthorizationServerSettings,
+  admin?: AdminRoutesOptions,
+): void {
   const { routes } = settings;
   const metadata = metadataRoutes(settings.issuer);
   const table: Array<[string, Type<unknown>]> = [
@@ -33,6 +39,7 @@ export function mountOAuthEndpoints(consumer: MiddlewareConsumer, settings: Auth
   if (routes.login) table.push([routes.login, LoginEndpoint]);
   if (routes.introspect) table.push([routes.introspect, IntrospectionEndpoint]);
   if (routes.callback) table.push([routes.callback, PROXY_ENDPOINTS.callback]);
+  if (admin) table.push([`${admin.path ?? ADMIN_ROUTE_DEFAULTS.path}/users/*rest`, ConnectedAppsAdminEndpoint]);
   for (const [path, endpoint] of table) {
     consumer.apply(endpoint).forRoutes({ path, method: RequestMethod.ALL });
   }

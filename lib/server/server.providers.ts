@@ -8,6 +8,7 @@ import { MCP_AUTH_CLIENT_CREDENTIALS } from '../oauth/endpoints/token.endpoint.j
 import { MCP_AUTH_STORE, type McpAuthStore } from '../storage/mcp-auth-store.interface.js';
 import { TokenIssuer } from '../oauth/tokens/token-issuer.js';
 import { ServerClientCredentialsGrant } from './client-credentials.grant.js';
+import { ADMIN_ROUTE_DEFAULTS } from './connected-apps-admin.endpoint.js';
 import { ConfiguredUsersAuthenticator } from './configured-users.authenticator.js';
 import { LoginSessions } from './login-sessions.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -17,10 +18,18 @@ const OPTIONS = MCP_AUTH_RESOLVED_OPTIONS;
 
 export const ClientCredentialsGrantFactory: Provider = {
   provide: MCP_AUTH_CLIENT_CREDENTIALS,
-  inject: [MCP_AUTH_AS_SETTINGS, { token: TokenIssuer, optional: true }],
-  useFactory: (settings: AuthorizationServerSettings | undefined, issuer: TokenIssuer | undefined) =>
+  inject: [OPTIONS, MCP_AUTH_AS_SETTINGS, { token: TokenIssuer, optional: true }],
+  useFactory: (
+    options: ResolvedMcpAuthOptions,
+    settings: AuthorizationServerSettings | undefined,
+    issuer: TokenIssuer | undefined,
+  ) =>
     settings?.grantTypes.includes('client_credentials') && issuer
-      ? new ServerClientCredentialsGrant(issuer, settings)
+      ? new ServerClientCredentialsGrant(
+          issuer,
+          settings,
+          options.server?.adminRoutes ? (options.server.adminRoutes.scope ?? ADMIN_ROUTE_DEFAULTS.scope) : undefined,
+        )
       : undefined,
 };
 

@@ -55,7 +55,11 @@ export class HeadlessBrowser {
   /** Every URL visited, for assertions. */
   readonly visited: string[] = [];
 
-  constructor(private readonly policy: FormPolicy = approveAll()) {}
+  constructor(
+    private readonly policy: FormPolicy = approveAll(),
+    /** Extra request headers on every request (e.g. `sec-fetch-site`, which real browsers send). */
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   async authorize(authorizationUrl: URL | string, redirectUri: string, maxSteps = 20): Promise<URL> {
     let next: { url: URL; method: 'GET' | 'POST'; body?: URLSearchParams } = {
@@ -68,6 +72,7 @@ export class HeadlessBrowser {
         method: next.method,
         redirect: 'manual',
         headers: {
+          ...this.headers,
           cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
           ...(next.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },
@@ -107,6 +112,11 @@ export class HeadlessBrowser {
       });
     for (const [name, value] of Object.entries(choice.fields ?? {})) body.set(name, value);
     return { url: new URL($(form).attr('action') ?? page.url.href, page.url), method: 'POST', body };
+  }
+
+  /** The cookies this browser holds, by name (tests may read or tamper with them). */
+  get cookieJar(): Map<string, string> {
+    return this.cookies;
   }
 
   private remember(response: Response): void {

@@ -64,6 +64,15 @@ export abstract class AuthorizationServerOptions {
   /** How long a user has to finish an authorization (seconds). @default 600 */
   @IsOptional() @IsInt() @Min(60) @Max(3600) transactionTtlSeconds?: number;
 
+  /**
+   * Offer "remember my decision" on the consent page, for this many days (policy P-11). A
+   * remembered approval skips the page only for a navigation the user started (`Sec-Fetch-Site`
+   * `none` or `same-origin`), in the same browser, for the same client, redirect URI and
+   * resource and no new scope (level 4: the same user); revoking any grant of the client forgets
+   * it. @default 0 (always ask)
+   */
+  @IsOptional() @IsInt() @Min(0) @Max(365) rememberConsentDays?: number;
+
   /** Token signing keys (several for rotation); development generates an ephemeral one. */
   @IsOptional() @IsArray() signingKeys?: SigningKeyOptions[];
   /** Dynamic client registration (RFC 7591). */
@@ -96,6 +105,21 @@ export class ServerUserOptions {
 }
 
 /**
+ * Level 4: HTTP routes to list and revoke users' grants ("connected apps"), for administrators.
+ * Off unless configured. @publicApi
+ */
+export class AdminRoutesOptions {
+  /** Base path; the routes are `{path}/users/{subject}/grants[/{grantId}]`. @default '/mcp-auth/admin' */
+  @IsOptional() @IsString() @Matches(ROUTE) path?: string;
+  /**
+   * Scope an access token needs. It is reserved: never granted through a user's authorization,
+   * only through `client_credentials` to a pre-registered (`clients`) confidential client whose
+   * `scope` lists it. @default 'mcp-auth:admin'
+   */
+  @IsOptional() @IsString() @Matches(/^[\x21\x23-\x5b\x5d-\x7e]+$/) scope?: string;
+}
+
+/**
  * Level 4: the module is the authorization server, with its own sign-in.
  * @publicApi
  */
@@ -108,6 +132,8 @@ export class ServerLevelOptions extends AuthorizationServerOptions {
   @IsOptional() @IsInt() @Min(1) maxLoginFailures?: number;
   /** @default 900 */ @IsOptional() @IsInt() @Min(60) loginFailureWindowSeconds?: number;
   /** Sign-in session lifetime. @default 3600 */ @IsOptional() @IsInt() @Min(60) sessionTtlSeconds?: number;
+  /** Admin routes over the connected-apps service (off by default). */
+  @IsOptional() @IsObject() adminRoutes?: AdminRoutesOptions;
   /** Allow `client_credentials` for confidential clients. @default true */
   @IsOptional() @IsBoolean() clientCredentials?: boolean;
 }

@@ -7,6 +7,7 @@ import { authorizationRedirect } from '../authorization/authorization-response.j
 import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../client-directory.js';
 import { hasOnlyLoopbackRedirectUris, redirectUriDisplayHost } from '../clients/redirect-uri-validation.util.js';
 import { MCP_AUTH_PAGES, type McpAuthPages } from '../pages/pages.js';
+import { ConsentMemory } from '../transactions/consent-memory.js';
 import { TransactionService, type StoredTransaction } from '../transactions/transaction.service.js';
 import { redirect, sendErrorPage, sendPage, toHttpError } from './endpoint-responses.js';
 
@@ -15,7 +16,8 @@ import { redirect, sendErrorPage, sendPage, toHttpError } from './endpoint-respo
  * decision. The decision is read from the server-side transaction only (never from form
  * fields other than the decision), requires the browser that started the transaction and its
  * CSRF token (C-03), and consumes the transaction (a second submission fails, C-04). Deny sends
- * `access_denied` with `state` and `iss` (C-10).
+ * `access_denied` with `state` and `iss` (C-10). With `rememberConsentDays`, an approval can be
+ * remembered and a later request skips the page under the conditions of {@link ConsentMemory}.
  */
 @Injectable()
 export class ConsentEndpoint implements NestMiddleware {
@@ -25,6 +27,7 @@ export class ConsentEndpoint implements NestMiddleware {
     @Inject(MCP_AUTH_FLOW) private readonly flow: AuthorizationFlow,
     @Inject(MCP_AUTH_PAGES) private readonly pages: McpAuthPages,
     private readonly transactions: TransactionService,
+    private readonly memory: ConsentMemory,
   ) {}
 
   async use(request: Request, response: Response): Promise<void> {
@@ -63,7 +66,7 @@ export class ConsentEndpoint implements NestMiddleware {
         localhostOnlyWarning: client.source === 'metadata-document' && hasOnlyLoopbackRedirectUris(client.redirectUris),
         action: `${this.settings.urls.consent}?tx=${encodeURIComponent(stored.id)}`,
         csrfToken: stored.csrfToken,
-        offerRemember: false,
+        offerRemember: this.memory.enabled,
       }),
     );
   }
@@ -78,7 +81,17 @@ export class ConsentEndpoint implements NestMiddleware {
         'invalid_request',
         'This authorization request expired or was started in another browser',
       );
+    if (await this.memory.recalls(request, stored.transaction)) {
+      // Remembered approval (policy P-11): decided exactly as a submitted approval would be.
+      const transaction = await this.transactions.consume(stored.id);
+      if (!transaction) return this.alreadyAnswered(response);
+      return this.flow.approved(request, response, { ...stored, transaction });
+    }
     await this.render(response, stored);
+  }
+
+  private alreadyAnswered(response: Response): void {
+    sendErrorPage(response, this.pages, 400, 'invalid_request', 'This authorization request was already answered');
   }
 
   private async decide(request: Request, response: Response): Promise<void> {
@@ -95,14 +108,7 @@ export class ConsentEndpoint implements NestMiddleware {
       );
     }
     const transaction = await this.transactions.consume(stored.id);
-    if (!transaction)
-      return sendErrorPage(
-        response,
-        this.pages,
-        400,
-        'invalid_request',
-        'This authorization request was already answered',
-      );
+    if (!transaction) return this.alreadyAnswered(response);
     if (form.decision !== 'approve') {
       this.transactions.release(response, stored.id);
       return redirect(
@@ -116,6 +122,7 @@ export class ConsentEndpoint implements NestMiddleware {
         ),
       );
     }
+    if (form.remember === 'yes') await this.memory.remember(request, response, transaction);
     await this.flow.approved(request, response, { ...stored, transaction });
   }
 }

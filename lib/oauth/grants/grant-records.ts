@@ -71,6 +71,25 @@ export interface RotatedRefreshMarker {
   readonly successorHash: string;
 }
 
+/** The grants of one user ("connected apps"), to list and revoke them without scanning the store. */
+export interface UserGrantIndex {
+  readonly grants: ReadonlyArray<{ readonly grantId: string; readonly clientId: string; readonly createdAt: number }>;
+}
+
+/**
+ * A remembered consent (policy P-11, off by default): this browser (and, at level 4, this user)
+ * approved this client for these scopes and this redirect URI.
+ */
+export interface RememberedConsent {
+  /** Hash of the browser's consent-cookie secret. */
+  readonly browserHash: string;
+  readonly redirectUri: string;
+  readonly scopes: readonly string[];
+  readonly resource: string;
+  /** The client's consent generation when approved: revoking any grant of the client bumps it. */
+  readonly generation: number;
+}
+
 /** Store namespaces of the authorization server's records. */
 export const OAUTH_RECORDS = {
   transactions: new StoreNamespace<AuthorizationTransaction>('oauth-tx'),
@@ -80,4 +99,7 @@ export const OAUTH_RECORDS = {
   refreshTokens: new StoreNamespace<RefreshTokenRecord>('oauth-rt'),
   rotatedRefreshTokens: new StoreNamespace<RotatedRefreshMarker>('oauth-rt-rotated'),
   revokedGrants: new StoreNamespace<{ revokedAt: number }>('oauth-revoked'),
+  userGrants: new StoreNamespace<UserGrantIndex>('oauth-user-grants'),
+  rememberedConsents: new StoreNamespace<RememberedConsent>('oauth-consent'),
+  consentGenerations: new StoreNamespace<number>('oauth-consent-gen'),
 } as const;

@@ -3,13 +3,14 @@ import type { McpAuthClock } from '../../core/clock.js';
 import type { McpAuthStore } from '../../storage/mcp-auth-store.interface.js';
 import { generateSecret } from '../../storage/secret-key.js';
 import { secretKey } from '../../storage/secret-key.js';
-import { invalidGrant, invalidScope, invalidTarget } from '../oauth.errors.js';
+import { invalidGrant, invalidScope, invalidTarget, temporarilyUnavailable } from '../oauth.errors.js';
 import { verifyPkce } from '../pkce.js';
 import {
   OAUTH_RECORDS,
   type AuthorizationCodeRecord,
   type GrantRecord,
   type RefreshTokenRecord,
+  type UserGrantIndex,
 } from './grant-records.js';
 
 /** Lifetimes the grant service applies. */
@@ -93,19 +94,32 @@ export class GrantService {
     };
     const refreshToken = generateSecret();
     const refreshMs = this.lifetimes.refreshTokenTtlSeconds * 1000;
-    const result = await this.store.commit({
-      consume: [codeKey] as const,
-      set: [
-        { key: OAUTH_RECORDS.grants.key(grant.grantId), value: grant, ttlMs: refreshMs },
-        { key: OAUTH_RECORDS.refreshTokens.secret(refreshToken), value: refreshRecord(grant), ttlMs: refreshMs },
-        {
-          key: OAUTH_RECORDS.usedCodes.secret(code),
-          value: { grantId: grant.grantId },
-          ttlMs: Math.max(this.lifetimes.codeTtlSeconds, this.lifetimes.accessTokenTtlSeconds) * 1000,
-        },
-      ],
-    });
-    if (!result.ok) throw invalidGrant('The authorization code is invalid, expired or already used');
+    // The user's grant index changes in the same commit, so a grant is never missing from the
+    // list that "revoke all" uses; a concurrent change of the index (another redemption by the
+    // same user) is retried, a consumed code is not.
+    const indexKey = OAUTH_RECORDS.userGrants.key(grant.subject);
+    for (let attempt = 1; ; attempt++) {
+      const index = await this.store.get(indexKey);
+      const result = await this.store.commit({
+        consume: [codeKey] as const,
+        check: [index === undefined ? { key: indexKey, exists: false } : { key: indexKey, equals: index }],
+        set: [
+          { key: OAUTH_RECORDS.grants.key(grant.grantId), value: grant, ttlMs: refreshMs },
+          { key: OAUTH_RECORDS.refreshTokens.secret(refreshToken), value: refreshRecord(grant), ttlMs: refreshMs },
+          {
+            key: OAUTH_RECORDS.usedCodes.secret(code),
+            value: { grantId: grant.grantId },
+            ttlMs: Math.max(this.lifetimes.codeTtlSeconds, this.lifetimes.accessTokenTtlSeconds) * 1000,
+          },
+          { key: indexKey, value: withGrant(index, grant, this.lifetimes.refreshTokenTtlSeconds), ttlMs: refreshMs },
+        ],
+      });
+      if (result.ok) break;
+      if (result.failed.namespace !== indexKey.namespace) {
+        throw invalidGrant('The authorization code is invalid, expired or already used');
+      }
+      if (attempt === MAX_INDEX_ATTEMPTS) throw temporarilyUnavailable('Too many concurrent authorizations', 1);
+    }
     return { grant, scopes: grant.scopes, refreshToken };
   }
 
@@ -248,6 +262,19 @@ export class GrantService {
 
 function refreshRecord(grant: GrantRecord): RefreshTokenRecord {
   return { grantId: grant.grantId, clientId: grant.clientId, scopes: grant.scopes, resource: grant.resource };
+}
+
+/** Attempts to add a grant to a user's index while other redemptions of the same user race. */
+const MAX_INDEX_ATTEMPTS = 8;
+
+/** Most grants listed per user; the oldest are dropped from the list (not revoked) beyond it. */
+export const MAX_GRANTS_PER_USER = 500;
+
+/** The index with `grant` added and entries older than the grant lifetime removed. */
+function withGrant(index: UserGrantIndex | undefined, grant: GrantRecord, lifetimeSeconds: number): UserGrantIndex {
+  const live = (index?.grants ?? []).filter((entry) => entry.createdAt + lifetimeSeconds > grant.createdAt);
+  const grants = [...live, { grantId: grant.grantId, clientId: grant.clientId, createdAt: grant.createdAt }];
+  return { grants: grants.slice(-MAX_GRANTS_PER_USER) };
 }
 
 /** Grant ids: 128 random bits, URL-safe. */

@@ -16,11 +16,17 @@ code,.host{font-family:ui-monospace,monospace;word-break:break-all}ul{padding-le
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
 /**
- * Content-Security-Policy of every page: nothing loads from anywhere, no script runs, forms post
- * only to this origin, and no site may frame the page (clickjacking, MCP "Consent UI
- * Requirements").
+ * Content-Security-Policy of every page: nothing loads from anywhere, no script runs, and no site
+ * may frame the page (clickjacking, MCP "Consent UI Requirements").
+ *
+ * No `form-action`: Chromium and Safari check it against every redirect that a form submission
+ * sets off, and the consent form exists to end in a redirect to another origin (the upstream
+ * identity provider, the client's redirect URI, and whatever that one redirects to, such as a
+ * native app's private-use scheme). With `form-action 'self'` the browser silently drops the
+ * redirect after the code was issued (test/browser/proxy-consent.e2e-spec.ts). The forms' targets
+ * are our own fixed URLs and no script or injected markup can run, so the directive added nothing.
  */
-export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; frame-ancestors 'none'; base-uri 'none'`;
 
 /** Headers every HTML page of the authorization server carries (A-20, C-09). */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
