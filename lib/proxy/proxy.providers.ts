@@ -28,7 +28,11 @@ export const proxyProviders: Provider[] = [
   {
     provide: UpstreamOAuthClient,
     inject: [OPTIONS, MCP_AUTH_AS_SETTINGS, MCP_AUTH_CLOCK],
-    useFactory: (options: ResolvedMcpAuthOptions, settings: AuthorizationServerSettings | undefined, clock: McpAuthClock) =>
+    useFactory: (
+      options: ResolvedMcpAuthOptions,
+      settings: AuthorizationServerSettings | undefined,
+      clock: McpAuthClock,
+    ) =>
       options.proxy && settings
         ? new UpstreamOAuthClient(createUpstreamProvider(options.proxy.upstream, 'proxy.upstream'), {
             redirectUri: settings.urls.callback as string,
@@ -51,13 +55,26 @@ export const proxyProviders: Provider[] = [
       flights: SingleFlight | undefined,
       upstream: UpstreamOAuthClient | undefined,
       clock: McpAuthClock,
-    ) => (grants && cipher && flights && upstream ? new UpstreamTokenVault(grants, cipher, flights, upstream, clock) : undefined),
+    ) =>
+      grants && cipher && flights && upstream
+        ? new UpstreamTokenVault(grants, cipher, flights, upstream, clock)
+        : undefined,
   },
   {
     provide: PROXY_FLOW_FACTORY,
-    inject: [OPTIONS, MCP_AUTH_AS_SETTINGS, { token: MCP_AUTH_STORE, optional: true }, { token: UpstreamOAuthClient, optional: true }],
+    inject: [
+      OPTIONS,
+      MCP_AUTH_AS_SETTINGS,
+      { token: MCP_AUTH_STORE, optional: true },
+      { token: UpstreamOAuthClient, optional: true },
+    ],
     useFactory:
-      (options: ResolvedMcpAuthOptions, settings: AuthorizationServerSettings | undefined, store: McpAuthStore | undefined, upstream: UpstreamOAuthClient | undefined): ProxyFlowFactory =>
+      (
+        options: ResolvedMcpAuthOptions,
+        settings: AuthorizationServerSettings | undefined,
+        store: McpAuthStore | undefined,
+        upstream: UpstreamOAuthClient | undefined,
+      ): ProxyFlowFactory =>
       () =>
         options.proxy && settings && store && upstream
           ? new ProxyAuthorizationFlow(
@@ -71,13 +88,22 @@ export const proxyProviders: Provider[] = [
   },
   {
     provide: MCP_AUTH_ON_GRANT_REVOKED,
-    inject: [{ token: UpstreamTokenVault, optional: true }, { token: UpstreamOAuthClient, optional: true }],
-    useFactory: (vault: UpstreamTokenVault | undefined, upstream: UpstreamOAuthClient | undefined): GrantRevokedHook | undefined =>
+    inject: [
+      { token: UpstreamTokenVault, optional: true },
+      { token: UpstreamOAuthClient, optional: true },
+    ],
+    useFactory: (
+      vault: UpstreamTokenVault | undefined,
+      upstream: UpstreamOAuthClient | undefined,
+    ): GrantRevokedHook | undefined =>
       vault && upstream
         ? async (grant) => {
             const tokens = await vault.open(grant);
             if (!tokens) return;
-            const outcome = await upstream.revoke({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+            const outcome = await upstream.revoke({
+              accessToken: tokens.accessToken,
+              refreshToken: tokens.refreshToken,
+            });
             if (outcome.status === 'failed') logger.warn(`Upstream token revocation failed: ${outcome.error.message}`);
           }
         : undefined,

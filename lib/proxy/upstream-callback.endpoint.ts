@@ -20,7 +20,8 @@ const IDENTITY_CLAIMS = ['name', 'preferred_username', 'login', 'email', 'email_
  * `GET /oauth/callback` (level 3): where the upstream identity provider returns the user.
  *
  * - the `state` must name a pending upstream leg, used once (CB-01, CB-02, CB-04); the browser
- *   must be the one that approved (its transaction cookie, C-11/CB-03 → 403);
+ *   must be the one that approved (its transaction cookie, C-11/CB-03 → 403); a repeated
+ *   parameter spends the leg with a 400 page (CB-05);
  * - the upstream's answer is checked (RFC 9207 `iss`, errors, CB-05 … CB-08), the code exchanged
  *   with the proxy's own PKCE verifier, and the user's identity established (CB-11);
  * - the upstream tokens are stored encrypted with a new authorization code of this server, and
@@ -53,12 +54,22 @@ export class UpstreamCallbackEndpoint implements NestMiddleware {
     }
     const leg = await this.store.consume(UPSTREAM_LEGS.secret(state));
     if (!leg) {
-      return sendErrorPage(response, this.pages, 400, 'invalid_request', 'This sign-in expired or was already completed');
+      return sendErrorPage(
+        response,
+        this.pages,
+        400,
+        'invalid_request',
+        'This sign-in expired or was already completed',
+      );
     }
     if (!this.transactions.boundTo(request, leg.transactionId, leg.transaction)) {
       return sendErrorPage(response, this.pages, 403, 'access_denied', 'This sign-in was started in another browser');
     }
     this.transactions.release(response, leg.transactionId);
+    if (Object.values(request.query).some((value) => typeof value !== 'string')) {
+      // A repeated or nested parameter (CB-05): malformed, and the leg is spent.
+      return sendErrorPage(response, this.pages, 400, 'invalid_request', 'The sign-in response repeats a parameter');
+    }
     try {
       const location = await this.complete(request, leg, state);
       redirect(request, response, location);
@@ -73,22 +84,38 @@ export class UpstreamCallbackEndpoint implements NestMiddleware {
       scopes: leg.transaction.scopes,
       resource: leg.transaction.resource,
     });
-    const identity = await this.upstream.identity({ accessToken: tokens.accessToken, idToken: tokens.idToken }, { nonce: leg.nonce });
+    const identity = await this.upstream.identity(
+      { accessToken: tokens.accessToken, idToken: tokens.idToken },
+      { nonce: leg.nonce },
+    );
     const { transaction } = leg;
-    const claims = Object.fromEntries(IDENTITY_CLAIMS.filter((name) => identity.claims[name] !== undefined).map((name) => [name, identity.claims[name]]));
+    const claims = Object.fromEntries(
+      IDENTITY_CLAIMS.filter((name) => identity.claims[name] !== undefined).map((name) => [
+        name,
+        identity.claims[name],
+      ]),
+    );
     const authorizationCode = await this.grants.createCode({
       clientId: transaction.clientId,
       redirectUri: transaction.redirectUri,
       redirectUriSent: transaction.redirectUriSent,
       codeChallenge: transaction.codeChallenge,
-      // What the upstream really granted (mapped back to MCP scopes), never more than asked (CB-10).
-      scopes: transaction.scopes.filter((scope) => tokens.scopes.includes(scope)),
+      // What the upstream really granted (mapped back to MCP scopes), never more than asked
+      // (CB-10); where the identity API reports the token's scopes (GitHub X-OAuth-Scopes), those.
+      scopes: transaction.scopes.filter(
+        (scope) => tokens.scopes.includes(scope) && (identity.scopes?.includes(scope) ?? true),
+      ),
       resource: transaction.resource,
       subject: identity.subject,
       claims,
       upstream: await this.vault.seal(tokens, identity.subject, transaction.clientId),
     });
-    return authorizationRedirect(transaction.redirectUri, this.settings.issuer, { code: authorizationCode }, transaction.state);
+    return authorizationRedirect(
+      transaction.redirectUri,
+      this.settings.issuer,
+      { code: authorizationCode },
+      transaction.state,
+    );
   }
 
   private fail(request: Request, response: Response, leg: UpstreamLeg, error: unknown): void {
@@ -99,8 +126,13 @@ export class UpstreamCallbackEndpoint implements NestMiddleware {
         : error instanceof UpstreamTransientError
           ? { error: 'temporarily_unavailable', errorDescription: 'The identity provider cannot be reached, try again' }
           : { error: 'server_error', errorDescription: 'The sign-in with the identity provider failed' };
-    if (!(error instanceof UpstreamError)) this.logger.error('Upstream callback failed', error instanceof Error ? error.stack : String(error));
+    if (!(error instanceof UpstreamError))
+      this.logger.error('Upstream callback failed', error instanceof Error ? error.stack : String(error));
     else this.logger.warn(`Upstream callback failed: ${error.message}`);
-    redirect(request, response, authorizationRedirect(transaction.redirectUri, this.settings.issuer, failure, transaction.state));
+    redirect(
+      request,
+      response,
+      authorizationRedirect(transaction.redirectUri, this.settings.issuer, failure, transaction.state),
+    );
   }
 }

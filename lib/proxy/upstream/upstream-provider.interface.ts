@@ -181,4 +181,9 @@ export interface UpstreamProvider {
    * expiry when the upstream sent neither (GitHub OAuth apps' tokens do not expire).
    */
   readonly fallbackExpiresInSeconds?: number;
+  /**
+   * Request-time checks of the upstream access token: a successful check is trusted this many
+   * seconds; `0` or absent turns them off (see `UpstreamCommonOptions.tokenValidationSeconds`).
+   */
+  readonly tokenValidationSeconds?: number;
 }

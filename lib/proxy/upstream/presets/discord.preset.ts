@@ -14,6 +14,7 @@ import { commonProviderParts, trimSlashes, UpstreamCommonOptions } from './upstr
  * | `defaultScopes` | `['identify']` |
  * | `tokenEndpointAuthMethod` | `client_secret_basic` |
  * | `forwardResource` | `false` |
+ * | `tokenValidationSeconds` | `60` (`GET /oauth2/@me` on MCP requests, cached per grant) |
  *
  * Identity: `GET {apiBaseUrl}/oauth2/@me`; the token must belong to this application and carry
  * a user (`identify`). Revocation per RFC 7009.
@@ -39,7 +40,12 @@ export function discordUpstream(options: DiscordUpstreamOptions): UpstreamProvid
   const api = trimSlashes(options.apiBaseUrl ?? `${base}/api`);
   return {
     name: 'discord',
-    ...commonProviderParts(options, { authMethod: 'client_secret_basic', forwardResource: false }),
+    ...commonProviderParts(options, {
+      authMethod: 'client_secret_basic',
+      forwardResource: false,
+      // Opaque tokens: only `@me` knows whether one still works.
+      tokenValidationSeconds: 60,
+    }),
     endpoints: {
       authorization: `${base}/oauth2/authorize`,
       token: `${api}/oauth2/token`,

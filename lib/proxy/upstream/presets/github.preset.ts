@@ -14,6 +14,7 @@ import { commonProviderParts, trimSlashes, UpstreamCommonOptions } from './upstr
  * | `defaultScopes` | `['read:user']` |
  * | `tokenEndpointAuthMethod` | `client_secret_post` |
  * | `forwardResource` | `false` (GitHub tokens are not audience-bound) |
+ * | `tokenValidationSeconds` | `60` (`GET /user` on MCP requests, cached per grant) |
  *
  * Identity: `GET {apiBaseUrl}/user` (numeric id as subject, scopes from `X-OAuth-Scopes`).
  * Revocation: `DELETE {apiBaseUrl}/applications/{client_id}/grant`. Token responses are read
@@ -51,6 +52,8 @@ export function githubUpstream(options: GitHubUpstreamOptions): UpstreamProvider
     ...commonProviderParts(options, {
       authMethod: 'client_secret_post',
       forwardResource: false,
+      // Opaque tokens: only the REST API knows whether one still works (and its scopes).
+      tokenValidationSeconds: 60,
       extraAuthorizeParams: options.allowSignup === false ? { allow_signup: 'false' } : {},
     }),
     endpoints: { authorization: `${base}/login/oauth/authorize`, token: `${base}/login/oauth/access_token` },

@@ -118,6 +118,18 @@ export abstract class UpstreamCommonOptions {
    * sent neither `expires_in` nor a refresh token (GitHub OAuth apps)
    */
   @IsOptional() @IsInt() @Min(1) fallbackExpiresInSeconds?: number;
+
+  /**
+   * Check the user's upstream access token with the provider when MCP requests arrive (GitHub
+   * `GET /user`, Discord `GET /oauth2/@me`; local JWT verification where the preset verifies
+   * access tokens; userinfo otherwise), so an app authorization revoked at the provider ends
+   * the MCP grant (401 `invalid_token`) and the scopes the provider reports for the token now
+   * (GitHub `X-OAuth-Scopes`) bound the MCP token's. A successful check is trusted for this
+   * many seconds per grant on each instance; failures are never cached: an outage answers 503
+   * with `Retry-After`, a refusal revokes the grant. `0` turns the check off.
+   * @default 60 for providers with opaque access tokens (`github`, `discord`), 0 otherwise
+   */
+  @IsOptional() @IsInt() @Min(0) @Max(3600) tokenValidationSeconds?: number;
 }
 
 /** Shared parts of every preset's {@link UpstreamProvider}, from the common options. */
@@ -127,6 +139,8 @@ export function commonProviderParts(
     authMethod: UpstreamClientAuthMethod;
     forwardResource: boolean;
     extraAuthorizeParams?: Record<string, string>;
+    /** Request-time token checks, see {@link UpstreamCommonOptions.tokenValidationSeconds}. @default 0 */
+    tokenValidationSeconds?: number;
   },
 ) {
   return {
@@ -137,6 +151,7 @@ export function commonProviderParts(
     extraTokenParams: { ...options.extraTokenParams },
     forwardResource: options.forwardResource ?? defaults.forwardResource,
     timeoutMs: options.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+    tokenValidationSeconds: options.tokenValidationSeconds ?? defaults.tokenValidationSeconds ?? 0,
     ...(options.fallbackExpiresInSeconds !== undefined
       ? { fallbackExpiresInSeconds: options.fallbackExpiresInSeconds }
       : {}),
