@@ -185,7 +185,7 @@ export const authorizationServerProviders: Provider[] = [
           clock,
           { issuer: settings.issuer, resources: settings.resources },
           // Level 3: tokens carry an accessor to the user's upstream tokens.
-          vault ? (token, grantId) => ({ ...token, upstream: vault.accessorFor(grantId) }) : undefined,
+          vault ? (token, grantId) => vault.decorate(token, grantId) : undefined,
         ),
     ),
   },

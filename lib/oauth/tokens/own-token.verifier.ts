@@ -33,7 +33,10 @@ export class OwnTokenVerifier extends McpPassportStrategy implements McpTokenVer
     private readonly clock: McpAuthClock,
     settings: { issuer: string; resources: readonly string[] },
     /** Adds level-specific capabilities to a verified token (the proxy's upstream accessor). */
-    private readonly decorate: (token: McpAccessToken, grantId: string) => McpAccessToken = (token) => token,
+    private readonly decorate: (
+      token: McpAccessToken,
+      grantId: string,
+    ) => McpAccessToken | Promise<McpAccessToken> = (token) => token,
   ) {
     super();
     this.jwt = new JwtTokenStrategy(
