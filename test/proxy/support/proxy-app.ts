@@ -1,0 +1,102 @@
+import type { DynamicModule, INestApplication, Provider } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { decodeJwt } from 'jose';
+import {
+  MCP_AUTH_CLOCK,
+  McpAuthModule,
+  MemoryStore,
+  type McpAuthModuleExtras,
+  type McpAuthModuleOptions,
+  type McpAuthStore,
+} from 'nestjs-mcp-auth';
+import { GrantService } from '../../../lib/oauth/grants/grant.service.js';
+import type { GrantRecord } from '../../../lib/oauth/grants/grant-records.js';
+import { UpstreamTokenVault } from '../../../lib/proxy/upstream-token.accessor.js';
+import type { UpstreamTokens } from '../../../lib/proxy/upstream/upstream-tokens.interface.js';
+import { ProxyUpstreamTools, UPSTREAM_USER_API } from '../../fixtures/proxy-upstream.tools.js';
+import { MutableClock } from '../../fixtures/verifier-app.js';
+import { freePort } from '../../helpers/free-port.js';
+
+/** A running level-3 application with handles for the assertions of the proxy suites. */
+export interface ProxyApp {
+  app: INestApplication;
+  port: number;
+  origin: string;
+  mcpUrl: string;
+  /** The module's clock (moved by tests instead of waiting). */
+  clock: MutableClock;
+  /** The store the module uses. */
+  store: McpAuthStore;
+  /** The in-memory store, when the app uses one (its records can be scanned). */
+  memory: MemoryStore | undefined;
+  /** Reads a grant and opens its sealed upstream tokens (test-side inspection only). */
+  grantOf(accessToken: string): Promise<{ grant: GrantRecord | undefined; upstream: UpstreamTokens | undefined }>;
+  close(): Promise<void>;
+}
+
+export interface ProxyAppOptions {
+  port?: number;
+  /** The store: a fresh `MemoryStore` on the app's clock by default. */
+  store?: McpAuthStore;
+  /** Share a clock between instances. */
+  clock?: MutableClock;
+  /** URL of the upstream user API for the {@link ProxyUpstreamTools}. */
+  userApiUrl?: string;
+  providers?: Provider[];
+  imports?: DynamicModule['imports'];
+  extras?: McpAuthModuleExtras;
+}
+
+/**
+ * Starts a Nest application with `McpAuthModule` at level 3 on 127.0.0.1, with a hand-moved
+ * clock and a store the test can inspect. `options` receives the origin to build URLs from.
+ */
+export async function startProxyApp(
+  options: (origin: string) => McpAuthModuleOptions,
+  settings: ProxyAppOptions = {},
+): Promise<ProxyApp> {
+  const port = settings.port ?? (await freePort());
+  const origin = `http://127.0.0.1:${port}`;
+  const clock = settings.clock ?? new MutableClock(Date.now());
+  const memory = settings.store ? undefined : new MemoryStore({}, clock);
+  const store = settings.store ?? (memory as MemoryStore);
+  const configured = options(origin);
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      McpAuthModule.forRoot({ ...configured, storage: { type: 'custom', store }, ...settings.extras }),
+      ...(settings.imports ?? []),
+    ],
+    providers: [
+      ProxyUpstreamTools,
+      { provide: UPSTREAM_USER_API, useValue: { url: settings.userApiUrl ?? `${origin}/nowhere` } },
+      ...(settings.providers ?? []),
+    ],
+  })
+    .overrideProvider(MCP_AUTH_CLOCK)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.listen(port, '127.0.0.1');
+  return {
+    app,
+    port,
+    origin,
+    mcpUrl: `${origin}/mcp`,
+    clock,
+    store,
+    memory,
+    async grantOf(accessToken) {
+      const gid = decodeJwt(accessToken).gid as string;
+      const grant = await app.get(GrantService).grant(gid);
+      const upstream = grant ? await app.get(UpstreamTokenVault).open(grant) : undefined;
+      return { grant, upstream };
+    },
+    close: () => app.close(),
+  };
+}
+
+/** Every record of an in-memory store as `[key, stored JSON]` (test-side scan, as `SCAN` + `GET`). */
+export function memoryRecords(store: MemoryStore): Array<[string, string]> {
+  const entries = (store as unknown as { entries: Map<string, { json: string }> }).entries;
+  return [...entries].map(([key, entry]) => [key, entry.json]);
+}
