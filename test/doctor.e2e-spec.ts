@@ -1,4 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule as Sample01Module } from '../sample/01-jwt-resource-server/app.module.js';
+import { RemoteOAuthAppModule as Sample02Module } from '../sample/02-remote-oauth/app.module.js';
 import { startDevIdentityProvider, type DevIdentityProvider } from '../sample/02-remote-oauth/dev-identity-provider.js';
 import { runDoctor } from '../lib/cli/doctor.js';
 import type { DoctorReport } from '../lib/cli/doctor-report.js';
@@ -11,11 +15,18 @@ const statusOf = (report: DoctorReport, id: string) => report.checks.find((check
 const failures = (report: DoctorReport) => report.checks.filter((check) => check.status === 'fail');
 const origins = (report: DoctorReport) => new Set(report.requests.map((request) => new URL(request.url).origin));
 
+/** Runs a sample's root module on 127.0.0.1, as its main.ts does. */
+async function startSample(module: DynamicModule, port: number): Promise<{ close(): Promise<void> }> {
+  const app: INestApplication = await NestFactory.create(module, { logger: false, abortOnError: false });
+  await app.listen(port, '127.0.0.1');
+  return app;
+}
+
 /** `doctor` against this library's own servers: every level passes. */
 describe('doctor against our own servers', () => {
   let idp: DevIdentityProvider;
   let pathIdp: DevIdentityProvider;
-  const apps: RunningApp[] = [];
+  const apps: Array<Pick<RunningApp, 'close'>> = [];
   const ports: number[] = [];
   const url = (i: number) => `http://127.0.0.1:${ports[i]}/mcp`;
 
@@ -34,19 +45,15 @@ describe('doctor against our own servers', () => {
         }),
         { port: ports[0] },
       ),
-      // Level 2, as in test/remote-oauth.e2e-spec.ts and sample 02.
-      await startMcpApp(
-        () => ({
-          resourceUrl: url(1),
-          remote: { provider: 'generic', issuer: idp.issuer, mirrorMetadata: true },
-          scopesSupported: ['notes:read'],
-        }),
-        { port: ports[1] },
+      // Sample 02 (level 2) with its bundled development identity provider.
+      await startSample(
+        Sample02Module.forConfig(url(1), { provider: 'generic', issuer: idp.issuer, mirrorMetadata: true }),
+        ports[1],
       ),
-      // Level 1 without authorization servers: nothing tells clients where to log in.
-      await startMcpApp(
-        () => ({ resourceUrl: url(2), verifier: { type: 'jwt', issuer: idp.issuer, jwksUri: idp.jwksUri } }),
-        { port: ports[2] },
+      // Sample 01 (level 1) as shipped: clients are handed tokens; no authorization server is advertised.
+      await startSample(
+        Sample01Module.forConfig({ resourceUrl: url(2), issuer: idp.issuer, jwksUri: idp.jwksUri }),
+        ports[2],
       ),
       // Level 2 with a path issuer (Keycloak-style realm).
       await startMcpApp(
@@ -93,7 +100,7 @@ describe('doctor against our own servers', () => {
     expect(origins(report)).toEqual(new Set([new URL(url(0)).origin, new URL(idp.issuer).origin]));
   });
 
-  it('passes a level-2 server and its identity provider, registration included', async () => {
+  it('passes sample 02 (level 2) and its identity provider, registration included', async () => {
     const report = await runDoctor(url(1), { register: true });
     expect(failures(report)).toEqual([]);
     expect(statusOf(report, 'registration.dcr')).toBe('pass');
@@ -116,7 +123,7 @@ describe('doctor against our own servers', () => {
     expect(origins(report)).toEqual(new Set([new URL(url(4)).origin]));
   });
 
-  it('tells a level-1 server without authorization servers that clients cannot discover where to log in', async () => {
+  it('tells sample 01 as shipped (no authorization server advertised) that clients cannot discover where to log in', async () => {
     const report = await runDoctor(url(2));
     expect(report.ok).toBe(false);
     expect(failures(report).map((check) => [check.id, check.pitfall])).toEqual([
