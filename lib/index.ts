@@ -78,6 +78,7 @@ export { ToolArgs, McpContext } from './transport/tool-params.decorators.js';
 
 // Levels 3 and 4: the authorization server presented to MCP clients
 export {
+  AdminRoutesOptions,
   AuthorizationServerOptions,
   OAuthEndpointPaths,
   ProxyLevelOptions,
@@ -85,6 +86,7 @@ export {
   ServerUserOptions,
 } from './core/options/authorization-server-options.js';
 export type { McpUpstreamTokenAccessor, McpUpstreamTokens } from './core/access-token.js';
+export { ConnectedAppsService, type ConnectedApp } from './oauth/grants/connected-apps.service.js';
 export { SigningKeyOptions, SIGNING_ALGORITHMS, type SigningAlgorithm } from './keys/signing-key-options.js';
 export {
   StaticClientOptions,
