@@ -12,7 +12,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
  * - "Scopes for OAuth apps" (normalized scopes, `X-OAuth-Scopes`, `X-Accepted-OAuth-Scopes`);
  * - "Refreshing user access tokens" (GitHub Apps with expiring user tokens);
  * - REST API "Getting started" (User-Agent required, Bearer or `token` authorization, rate limit
- *   headers), "Get the authenticated user" (`GET /user`) and "Delete an app authorization"
+ *   headers), "Get the authenticated user" (`GET /user`), "List repositories for the
+ *   authenticated user" (`GET /user/repos`) and "Delete an app authorization"
  *   (`DELETE /applications/{client_id}/grant`).
  *
  * Where the documentation is silent the choice is marked "Assumption". The web routes live at
@@ -29,7 +30,23 @@ export class GitHubFake {
   approve = true;
   /** Scopes the user leaves checked (users can edit requested scopes); all requested when undefined. */
   grantedScopes: string[] | undefined;
-  readonly hits: Record<GitHubRoute, number> = { authorize: 0, access_token: 0, user: 0, grant: 0 };
+  /** The user's repositories (`GET /user/repos`); private ones are listed only for `repo` tokens. */
+  repositories: GitHubFakeRepository[] = [
+    {
+      name: 'Hello-World',
+      private: false,
+      description: 'My first repository on GitHub!',
+      updatedAt: '2026-01-10T09:00:00Z',
+    },
+    {
+      name: 'Spoon-Knife',
+      private: false,
+      description: 'This repo is for demonstration purposes only.',
+      updatedAt: '2026-03-02T12:00:00Z',
+    },
+    { name: 'secret-plans', private: true, description: null, updatedAt: '2026-02-20T08:30:00Z' },
+  ];
+  readonly hits: Record<GitHubRoute, number> = { authorize: 0, access_token: 0, user: 0, grant: 0, repos: 0 };
   /** Requests seen by the token endpoint, for assertions on what the client sent. */
   readonly tokenRequests: Array<{ headers: IncomingMessage['headers']; params: Record<string, string> }> = [];
 
@@ -109,6 +126,8 @@ export class GitHubFake {
           return this.accessToken(req, url, body, res);
         case 'user':
           return this.getUser(req, res);
+        case 'repos':
+          return this.listRepositories(req, url, res);
         case 'grant':
           return this.deleteGrant(req, url, body, res);
       }
@@ -128,6 +147,7 @@ export class GitHubFake {
     if (method === 'GET' && path === '/login/oauth/authorize') return 'authorize';
     if (method === 'POST' && path === '/login/oauth/access_token') return 'access_token';
     if (method === 'GET' && path === '/api/v3/user') return 'user';
+    if (method === 'GET' && path === '/api/v3/user/repos') return 'repos';
     if (method === 'DELETE' && path === `/api/v3/applications/${encodeURIComponent(this.clientId)}/grant`)
       return 'grant';
     return undefined;
@@ -316,6 +336,45 @@ export class GitHubFake {
   }
 
   /**
+   * "List repositories for the authenticated user": a token is required (401 "Requires
+   * authentication" / "Bad credentials" otherwise); `sort` is `created`, `updated`, `pushed` or
+   * `full_name` (the default), `direction` defaults to `asc` for `full_name` and `desc`
+   * otherwise, `per_page` defaults to 30 (at most 100) and `page` to 1. Private repositories need
+   * the `repo` scope ("Scopes for OAuth apps"); without it only public ones are listed.
+   * Assumption: `created_at` and `pushed_at` equal `updated_at`.
+   */
+  private listRepositories(req: IncomingMessage, url: URL, res: ServerResponse): void {
+    const match = /^(?:Bearer|token) (\S+)$/i.exec(req.headers.authorization ?? '');
+    const token = match ? this.liveToken(match[1]) : undefined;
+    if (!token) {
+      return void send(res, 401, {
+        message: match ? 'Bad credentials' : 'Requires authentication',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      });
+    }
+    const params = url.searchParams;
+    const sort = params.get('sort') ?? 'full_name';
+    const direction = params.get('direction') ?? (sort === 'full_name' ? 'asc' : 'desc');
+    const perPage = Math.min(Math.max(Number(params.get('per_page') ?? 30) || 30, 1), 100);
+    const page = Math.max(Number(params.get('page') ?? 1) || 1, 1);
+    const seesPrivate = token.scopes.includes('repo');
+    const repositories = this.repositories
+      .filter((repository) => seesPrivate || !repository.private)
+      .map((repository) => repositoryJson(this.user, repository))
+      .sort((a, b) => {
+        const key =
+          sort === 'full_name'
+            ? 'full_name'
+            : `${sort === 'created' ? 'created' : sort === 'pushed' ? 'pushed' : 'updated'}_at`;
+        const order = String(a[key]).localeCompare(String(b[key]));
+        return direction === 'asc' ? order : -order;
+      })
+      .slice((page - 1) * perPage, page * perPage);
+    send(res, 200, repositories, { 'x-oauth-scopes': token.scopes.join(', '), 'x-accepted-oauth-scopes': 'repo' });
+  }
+
+  /**
    * "Delete an app authorization": Basic authentication with the app's client id and secret,
    * body `{"access_token": …}`; deletes the grant and every token of it for that user. 204 on
    * success, 422 "Validation Failed" for a token that is not valid. Assumption: wrong or missing
@@ -349,7 +408,16 @@ export class GitHubFake {
 }
 
 /** The fake's routes, for faults and hit counts. */
-export type GitHubRoute = 'authorize' | 'access_token' | 'user' | 'grant';
+export type GitHubRoute = 'authorize' | 'access_token' | 'user' | 'grant' | 'repos';
+
+/** A repository of the fake's user. */
+export interface GitHubFakeRepository {
+  readonly name: string;
+  readonly private: boolean;
+  readonly description: string | null;
+  /** ISO 8601 time of the last update. */
+  readonly updatedAt: string;
+}
 
 /** A fault that replaces a route's behaviour. */
 export interface GitHubFault {
@@ -455,6 +523,25 @@ function userJson(user: GitHubFakeUser): Record<string, unknown> {
     company: null,
     email: user.email,
     plan: { name: 'free', space: 976562499, private_repos: 10000, collaborators: 0 },
+  };
+}
+
+function repositoryJson(user: GitHubFakeUser, repository: GitHubFakeRepository): Record<string, unknown> {
+  const fullName = `${user.login}/${repository.name}`;
+  return {
+    id: createHash('sha256').update(fullName).digest().readUInt32BE(0),
+    name: repository.name,
+    full_name: fullName,
+    private: repository.private,
+    owner: { login: user.login, id: user.id, type: 'User' },
+    html_url: `https://github.com/${fullName}`,
+    description: repository.description,
+    fork: false,
+    visibility: repository.private ? 'private' : 'public',
+    default_branch: 'main',
+    created_at: repository.updatedAt,
+    updated_at: repository.updatedAt,
+    pushed_at: repository.updatedAt,
   };
 }
 
