@@ -24,6 +24,7 @@ import { OwnTokenVerifier } from './oauth/tokens/own-token.verifier.js';
 import { ConnectedAppsService } from './oauth/grants/connected-apps.service.js';
 import { proxyProviders } from './proxy/proxy.providers.js';
 import { serverProviders } from './server/server.providers.js';
+import { MCP_AUTH_USER_AUTHENTICATOR } from './server/user-authenticator.js';
 
 /**
  * Authorization for MCP servers on NestJS: verifies bearer tokens, serves the discovery
@@ -65,6 +66,7 @@ import { serverProviders } from './server/server.providers.js';
     MCP_AUTH_CLOCK,
     McpAuthGuard,
     MCP_AUTH_STORE,
+    MCP_AUTH_USER_AUTHENTICATOR,
     RecordCipher,
     SingleFlight,
     ConnectedAppsService,

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { AuthenticatedUser, McpUserAuthenticator } from './user-authenticator.js';
-import { hashPassword, isPasswordHash, verifyPassword } from './password-hash.js';
+import { hashPassword, isPasswordHash, passwordHashParameters, verifyPassword } from './password-hash.js';
 
 /** One user of the built-in authenticator. */
 export interface ConfiguredUser {
@@ -16,8 +16,9 @@ export interface ConfiguredUser {
 
 /**
  * The built-in {@link McpUserAuthenticator}: users from the module options, passwords kept only
- * as scrypt hashes. An unknown user is checked against a dummy hash, so it costs the same time
- * as a wrong password (AS-06).
+ * as scrypt hashes. An unknown user is checked against a dummy hash with the same cost
+ * parameters as the users' own, so it costs the same time as a wrong password (AS-06). Give all
+ * users hashes of the same cost (raise it for all at once).
  */
 export class ConfiguredUsersAuthenticator implements McpUserAuthenticator {
   private constructor(
@@ -44,7 +45,11 @@ export class ConfiguredUsersAuthenticator implements McpUserAuthenticator {
       }
       prepared.set(user.username, { ...user, password });
     }
-    return new ConfiguredUsersAuthenticator(prepared, await hashPassword('never-matches'));
+    // The dummy costs what the users' hashes cost: an unknown name must take as long as a wrong
+    // password (a cheaper or dearer dummy would tell which names exist).
+    const first = prepared.values().next().value;
+    const cost = first ? passwordHashParameters(first.password) : undefined;
+    return new ConfiguredUsersAuthenticator(prepared, await hashPassword('never-matches', cost));
   }
 
   async authenticate(username: string, password: string): Promise<AuthenticatedUser | undefined> {

@@ -94,14 +94,11 @@ export class LoginEndpoint implements NestMiddleware {
     }
     const username = typeof form.username === 'string' ? form.username.slice(0, 200) : '';
     const password = typeof form.password === 'string' ? form.password.slice(0, 1000) : '';
-    if (!username || !password || (await this.throttle.locked(username))) {
+    if (!username || !password || !(await this.throttle.attempt(username))) {
       return this.show(response, stored, 401, GENERIC_FAILURE, username);
     }
     const user = await this.authenticator.authenticate(username, password);
-    if (!user) {
-      await this.throttle.failed(username);
-      return this.show(response, stored, 401, GENERIC_FAILURE, username);
-    }
+    if (!user) return this.show(response, stored, 401, GENERIC_FAILURE, username);
     await this.throttle.succeeded(username);
     await this.sessions.start(request, response, user, this.clock.now());
     const scopes = user.scopes

@@ -46,6 +46,11 @@ export async function verifyPassword(password: string, encoded: string): Promise
   return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
 }
 
+/** The scrypt cost parameters of a {@link hashPassword} string; `undefined` when malformed. */
+export function passwordHashParameters(encoded: string): { N: number; r: number; p: number } | undefined {
+  return parsePasswordHash(encoded)?.params;
+}
+
 /** Whether a string is a well-formed {@link hashPassword} result. */
 export function isPasswordHash(encoded: string): boolean {
   return parsePasswordHash(encoded) !== undefined;
