@@ -50,7 +50,6 @@ const SINGLE_VALUED = [
   'state',
   'code_challenge',
   'code_challenge_method',
-  'resource',
   'prompt',
 ] as const;
 
@@ -124,13 +123,19 @@ export async function validateAuthorizationRequest(
     const tokens = scope.split(' ').filter((t) => t !== '');
     if (!tokens.every(isScopeToken)) return fail('invalid_scope', 'scope contains invalid characters');
     const unknown = tokens.filter((t) => t !== 'offline_access' && !policy.allowedScopes.has(t));
-    if (unknown.length > 0) return fail('invalid_scope', `Unknown scope: ${unknown.slice(0, 3).join(' ')}`);
+    if (unknown.length > 0) {
+      // Echo a little of what was refused, never the whole input (it ends up in a Location header).
+      const named = unknown.slice(0, 3).map((t) => (t.length > 64 ? `${t.slice(0, 64)}...` : t));
+      return fail('invalid_scope', `Unknown scope: ${named.join(' ')}`);
+    }
     scopes = [...new Set(tokens.filter((t) => t !== 'offline_access'))];
   }
 
   let resource: string;
   try {
-    resource = resolveResourceIndicator(get('resource'), policy.resources) ?? policy.resources[0];
+    // RFC 8707 allows several `resource` parameters; this server issues one audience, so a
+    // repeated one is `invalid_target` (delivered like the other request errors), not a page.
+    resource = resolveResourceIndicator(params.resource, policy.resources) ?? policy.resources[0];
   } catch (error) {
     return fail('invalid_target', (error as Error).message);
   }
