@@ -59,7 +59,11 @@ export interface StartAsAppOptions {
   readonly upstreamOptions?: Partial<OidcUpstreamOptions>;
   /** This instance's clock. @default a TestClock at wall time */
   readonly clock?: TestClock;
-  /** Overrides of the level's authorization-server options. */
+  /**
+   * Overrides of the level's authorization-server options. Unless `clientRegistration` is
+   * given, the registration rate limit is raised to 1000 a minute, because suites register
+   * many clients from 127.0.0.1; the P-12 tests pass `clientRegistration: {}` for the defaults.
+   */
   readonly as?: Partial<AuthorizationServerOptions>;
   /** Overrides of the module options. */
   readonly module?: Partial<McpAuthModuleOptions>;
@@ -123,7 +127,11 @@ export async function startAsApp(options: StartAsAppOptions): Promise<AsApp> {
   }
   const store = new RecordingStore(inner);
 
-  const asOptions: AuthorizationServerOptions = { signingKeys: secrets.signingKeys, ...options.as };
+  const asOptions: AuthorizationServerOptions = {
+    signingKeys: secrets.signingKeys,
+    clientRegistration: { rateLimit: { max: 1000, windowSeconds: 60 } },
+    ...options.as,
+  };
   const level =
     options.level === 'proxy'
       ? {

@@ -169,6 +169,33 @@ function isClientRedirect(location: URL, redirectUri: string): boolean {
   );
 }
 
+/**
+ * Opens the consent page of an authorization request: follows the redirects of `/authorize`
+ * and signs in first at level 4. Returns the consent page (or whatever page stopped the walk).
+ */
+export async function openConsentPage(
+  app: AsApp,
+  client: Pick<RegisteredClient, 'client_id' | 'redirect_uris'>,
+  params: AuthorizationParams = {},
+  browser = new Browser(app),
+): Promise<BrowserResponse> {
+  let response = await browser.get(authorizationUrl(app, client, params));
+  for (let step = 0; step < 6; step++) {
+    if (response.status >= 300 && response.status < 400 && response.location) {
+      response = await browser.get(response.location);
+      continue;
+    }
+    const signIn = response.status === 200 ? Browser.forms(response).find((form) => form.hasPassword) : undefined;
+    if (!signIn) return response;
+    response = await browser.post(signIn.action, {
+      ...signIn.fields,
+      username: USER.username,
+      password: USER.password,
+    });
+  }
+  return response;
+}
+
 /** Result of a completed authorization request. */
 export interface Authorization {
   readonly code: string;

@@ -15,6 +15,8 @@ export interface StoreOperation {
   readonly writes: readonly string[];
   /** Namespaces of every key it touches. */
   readonly namespaces: readonly string[];
+  /** Time to live of each record written with one, by namespace. */
+  readonly ttls?: ReadonlyArray<{ readonly namespace: string; readonly ttlMs: number }>;
 }
 
 /** Decides whether an operation fails with a storage outage (fault injection, S-06 / F-14). */
@@ -58,11 +60,11 @@ export class RecordingStore implements McpAuthStore {
   }
 
   set<T>(key: StoreKey<T>, value: T, ttlMs: number): Promise<void> {
-    return this.run(this.writeOp('set', key), () => this.inner.set(key, value, ttlMs));
+    return this.run(this.writeOp('set', key, ttlMs), () => this.inner.set(key, value, ttlMs));
   }
 
   setIfAbsent<T>(key: StoreKey<T>, value: T, ttlMs: number): Promise<boolean> {
-    return this.run(this.writeOp('setIfAbsent', key), () => this.inner.setIfAbsent(key, value, ttlMs));
+    return this.run(this.writeOp('setIfAbsent', key, ttlMs), () => this.inner.setIfAbsent(key, value, ttlMs));
   }
 
   update<T>(key: StoreKey<T>, value: T): Promise<boolean> {
@@ -78,7 +80,7 @@ export class RecordingStore implements McpAuthStore {
   }
 
   increment(key: StoreKey<number>, ttlMs: number, by?: number): Promise<StoreCounter> {
-    return this.run(this.writeOp('increment', key), () => this.inner.increment(key, ttlMs, by));
+    return this.run(this.writeOp('increment', key, ttlMs), () => this.inner.increment(key, ttlMs, by));
   }
 
   commit<const C extends readonly StoreKey<unknown>[] = []>(
@@ -91,7 +93,8 @@ export class RecordingStore implements McpAuthStore {
       ...writes,
       ...(transaction.delete ?? []).map((key) => key.namespace),
     ];
-    return this.run({ op: 'commit', writes, namespaces }, () => this.inner.commit(transaction));
+    const ttls = (transaction.set ?? []).map((write) => ({ namespace: write.key.namespace, ttlMs: write.ttlMs }));
+    return this.run({ op: 'commit', writes, namespaces, ttls }, () => this.inner.commit(transaction));
   }
 
   close(): Promise<void> {
@@ -103,8 +106,22 @@ export class RecordingStore implements McpAuthStore {
     await this.close();
   }
 
-  private writeOp(op: StoreOperation['op'], key: StoreKey<unknown>): StoreOperation {
-    return { op, writes: [key.namespace], namespaces: [key.namespace] };
+  /** Every TTL written to a namespace since `mark`. */
+  ttlsSince(mark: number, namespace: string): number[] {
+    return this.log
+      .slice(mark)
+      .flatMap((operation) => operation.ttls ?? [])
+      .filter((entry) => entry.namespace === namespace)
+      .map((entry) => entry.ttlMs);
+  }
+
+  private writeOp(op: StoreOperation['op'], key: StoreKey<unknown>, ttlMs?: number): StoreOperation {
+    return {
+      op,
+      writes: [key.namespace],
+      namespaces: [key.namespace],
+      ...(ttlMs === undefined ? {} : { ttls: [{ namespace: key.namespace, ttlMs }] }),
+    };
   }
 
   private async run<R>(operation: StoreOperation, call: () => Promise<R>): Promise<R> {
