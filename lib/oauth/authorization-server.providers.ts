@@ -43,11 +43,35 @@ const whenAs =
 export const authorizationServerProviders: Provider[] = [
   {
     provide: ClientRegistry,
-    inject: [OPTIONS, { token: MCP_AUTH_STORE, optional: true }, MCP_AUTH_CLOCK],
-    useFactory: (options: ResolvedMcpAuthOptions, store: McpAuthStore | undefined, clock: McpAuthClock) => {
+    inject: [
+      OPTIONS,
+      { token: MCP_AUTH_STORE, optional: true },
+      MCP_AUTH_CLOCK,
+      { token: ToolRegistry, optional: true },
+    ],
+    useFactory: (
+      options: ResolvedMcpAuthOptions,
+      store: McpAuthStore | undefined,
+      clock: McpAuthClock,
+      tools: ToolRegistry | undefined,
+    ) => {
       const level = authorizationServerLevel(options);
       if (!level || !store) return undefined;
-      const registration = resolveClientRegistrationOptions(level.options.clientRegistration, level.options.scopes);
+      // Registered `scope` values are filtered to the scopes the server grants (D-14): the
+      // configured ones, else the advertised list, read once the tools are discovered.
+      let known: readonly string[] | undefined;
+      const scopes =
+        level.options.scopes ??
+        (() =>
+          (known ??= authorizationServerSettings(
+            options,
+            () => (tools?.list() ?? []).flatMap((t) => t.requiredScopes),
+            {
+              dynamicRegistration: false,
+              clientIdMetadataDocuments: false,
+            },
+          )!.scopesSupported));
+      const registration = resolveClientRegistrationOptions(level.options.clientRegistration, scopes);
       const cimd = level.options.clientIdMetadataDocuments;
       return new ClientRegistry({
         store,

@@ -99,6 +99,17 @@ export class ConsentEndpoint implements NestMiddleware {
     const form = (request.body ?? {}) as Record<string, unknown>;
     const stored = await this.transactions.find(request, id);
     if (!stored || !this.transactions.csrfMatches(request, stored.id, form.csrf_token)) {
+      // This browser's genuine form (its cookie, its CSRF token) for a transaction that is gone:
+      // expired or already answered (C-04, C-13), not a forgery.
+      if (!stored && id !== undefined && this.transactions.csrfMatches(request, id, form.csrf_token)) {
+        return sendErrorPage(
+          response,
+          this.pages,
+          400,
+          'invalid_request',
+          'This authorization request expired or was already answered',
+        );
+      }
       return sendErrorPage(
         response,
         this.pages,
