@@ -100,3 +100,13 @@ export function memoryRecords(store: MemoryStore): Array<[string, string]> {
   const entries = (store as unknown as { entries: Map<string, { json: string }> }).entries;
   return [...entries].map(([key, entry]) => [key, entry.json]);
 }
+
+/** How many live-or-not-yet-swept records each namespace holds (`oauth-tx`, `oauth-code`, …). */
+export function recordCounts(store: MemoryStore): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [key] of memoryRecords(store)) {
+    const namespace = key.slice(0, key.indexOf(':'));
+    counts[namespace] = (counts[namespace] ?? 0) + 1;
+  }
+  return counts;
+}
