@@ -12,6 +12,7 @@ import type { AuthorizationServerSettings } from './authorization-server.setting
 import { authorizationServerLevel, authorizationServerSettings } from './authorization-server.settings-factory.js';
 import { MCP_AUTH_AS_SETTINGS } from './authorization-server.tokens.js';
 import { ClientMetadataDocumentFetcher } from './clients/cimd/cimd-fetcher.js';
+import { JwtClientAssertionVerifier } from './clients/client-assertion.verifier.js';
 import { ClientRegistry } from './clients/client-registry.service.js';
 import { resolveClientRegistrationOptions } from './clients/resolve-client-registration-options.js';
 import { MCP_AUTH_CLIENTS } from './client-directory.js';
@@ -73,6 +74,11 @@ export const authorizationServerProviders: Provider[] = [
           )!.scopesSupported));
       const registration = resolveClientRegistrationOptions(level.options.clientRegistration, scopes);
       const cimd = level.options.clientIdMetadataDocuments;
+      // private_key_jwt assertions are addressed to this server's issuer or token endpoint URL.
+      const endpoints = authorizationServerSettings(options, () => [], {
+        dynamicRegistration: false,
+        clientIdMetadataDocuments: false,
+      })!;
       return new ClientRegistry({
         store,
         clock,
@@ -83,6 +89,12 @@ export const authorizationServerProviders: Provider[] = [
           cimd && cimd.enabled !== false
             ? new ClientMetadataDocumentFetcher({ options: cimd, policy: registration.policy, clock })
             : undefined,
+        assertionVerifier: new JwtClientAssertionVerifier({
+          issuer: endpoints.issuer,
+          tokenEndpoint: endpoints.urls.token,
+          store,
+          clock,
+        }),
       });
     },
   },

@@ -80,6 +80,6 @@ export function authorizationServerSettings(
     grantTypes: clientCredentials
       ? ['authorization_code', 'refresh_token', 'client_credentials']
       : ['authorization_code', 'refresh_token'],
-    tokenEndpointAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
+    tokenEndpointAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
   };
 }

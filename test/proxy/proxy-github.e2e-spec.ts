@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { GitHubFake } from '../fakes/github-fake.js';
+import { GitHubFake, type GitHubFault } from '../fakes/github-fake.js';
 import { fingerprint, GitHubRepoTools } from '../fixtures/proxy-upstream.tools.js';
 import { freePort } from '../helpers/free-port.js';
 import { OAuthMcpClient } from '../helpers/oauth-clients.js';
@@ -181,7 +181,7 @@ describe('proxy (level 3): GitHub preset against the GitHub fake', () => {
 
     it('F-11: /user failing at request time answers 503 with Retry-After, is not cached, and keeps the grant', async () => {
       const user = await signIn(app);
-      for (const fault of [
+      const faults: GitHubFault[] = [
         { status: 502, body: '<html>bad gateway</html>', headers: { 'content-type': 'text/html' } },
         {
           status: 403,
@@ -189,7 +189,8 @@ describe('proxy (level 3): GitHub preset against the GitHub fake', () => {
           headers: { 'x-ratelimit-remaining': '0', 'retry-after': '30' },
         },
         { delayMs: 2500 },
-      ]) {
+      ];
+      for (const fault of faults) {
         github.set('user', fault);
         app.clock.ms += 61_000;
         const answer = await mcpCall(app.mcpUrl, user.access_token, 'tools/list');

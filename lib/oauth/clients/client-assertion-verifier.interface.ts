@@ -1,10 +1,9 @@
 import type { OAuthClient } from './oauth-client.js';
 
 /**
- * Extension point for `private_key_jwt` client authentication (RFC 7523 §2.2, OIDC Core §9),
- * which belongs to the full authorization server (level 4). Give an implementation to
- * {@link ClientRegistry} to accept it; without one, `private_key_jwt` clients fail with
- * `invalid_client`.
+ * Extension point for `private_key_jwt` client authentication (RFC 7523 §2.2, OIDC Core §9).
+ * The module gives {@link ClientRegistry} the built-in `JwtClientAssertionVerifier` at levels 3
+ * and 4; a registry built without one refuses `private_key_jwt` clients with `invalid_client`.
  *
  * An implementation verifies the assertion with `jose` against the client's registered keys
  * (`client.jwks`, or `client.jwksUri` fetched through an SSRF-safe fetch), and checks

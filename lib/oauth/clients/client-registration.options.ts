@@ -90,8 +90,8 @@ export class ClientRegistrationOptions {
   @IsOptional() @IsBoolean() allowClientCredentials?: boolean;
 
   /**
-   * Accept `token_endpoint_auth_method: "private_key_jwt"` (with `jwks` or `jwks_uri`). Needs a
-   * client assertion verifier (level 4).
+   * Accept `token_endpoint_auth_method: "private_key_jwt"` (with `jwks` or `jwks_uri`); the
+   * assertions are checked by `JwtClientAssertionVerifier`.
    * @default false
    */
   @IsOptional() @IsBoolean() allowPrivateKeyJwt?: boolean;

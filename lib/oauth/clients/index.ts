@@ -46,6 +46,17 @@ export {
 } from './client-credentials.util.js';
 export { authenticateClient } from './client-authentication.js';
 export type { ClientAssertionVerifier } from './client-assertion-verifier.interface.js';
+export {
+  JwtClientAssertionVerifier,
+  CLIENT_ASSERTION_ALGORITHMS,
+  type JwtClientAssertionVerifierSettings,
+} from './client-assertion.verifier.js';
+export {
+  ClientJwksFetcher,
+  ClientJwksUnavailableError,
+  type ClientJwksFetcherSettings,
+  type ClientJwksSource,
+} from './client-assertion-jwks.fetcher.js';
 export { RegistrationRateLimiter, type RateLimitDecision } from './registration-rate-limiter.js';
 export {
   ClientRegistry,

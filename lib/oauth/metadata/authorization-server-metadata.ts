@@ -1,4 +1,5 @@
 import type { AuthorizationServerSettings } from '../authorization-server.settings.js';
+import { CLIENT_ASSERTION_ALGORITHMS } from '../clients/client-assertion.verifier.js';
 
 /**
  * The RFC 8414 document of the authorization server facade (levels 3 and 4), built once from
@@ -13,6 +14,9 @@ export function buildAuthorizationServerMetadata(
   signingAlgorithms: readonly string[],
 ): Record<string, unknown> {
   const { urls } = settings;
+  const assertionAlgorithms = settings.tokenEndpointAuthMethods.includes('private_key_jwt')
+    ? [...CLIENT_ASSERTION_ALGORITHMS]
+    : undefined;
   const document: Record<string, unknown> = {
     issuer: settings.issuer,
     authorization_endpoint: urls.authorize,
@@ -30,6 +34,10 @@ export function buildAuthorizationServerMetadata(
     introspection_endpoint_auth_methods_supported: urls.introspect
       ? settings.tokenEndpointAuthMethods.filter((m) => m !== 'none')
       : undefined,
+    // RFC 8414 §2: required when private_key_jwt is offered (the assertion algorithms).
+    token_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
+    revocation_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
+    introspection_endpoint_auth_signing_alg_values_supported: urls.introspect ? assertionAlgorithms : undefined,
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
     client_id_metadata_document_supported: settings.clientIdMetadataDocuments ? true : undefined,

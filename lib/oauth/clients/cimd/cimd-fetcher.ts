@@ -1,40 +1,19 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
-import type { IncomingHttpHeaders } from 'node:http';
-import { request } from 'node:https';
 import { BoundedTtlCache } from '../../../core/bounded-ttl-cache.js';
 import { systemClock, type McpAuthClock } from '../../../core/clock.js';
-import { invalidClient, type OAuthEndpointError } from '../../oauth.errors.js';
+import { invalidClient } from '../../oauth.errors.js';
 import type { ClientRegistrationPolicy } from '../client-registration.policy.js';
 import type { OAuthClient } from '../oauth-client.js';
 import { cacheLifetimeSeconds } from './cache-lifetime.util.js';
 import { checkClientIdUrl, type ClientIdUrl } from './client-id-url.util.js';
 import type { CimdOptions } from './cimd.options.js';
 import { isDomainAllowed } from './domain-pattern.util.js';
-import { isPublicIpAddress } from './ip-address.util.js';
 import { clientFromMetadataDocument } from './metadata-document-client.js';
+import { publicHttpsGet, systemLookup, type CimdLookup, type CimdTlsOptions } from './public-https-get.util.js';
 import { resolveCimdOptions, type ResolvedCimdOptions } from './resolve-cimd-options.js';
 
-/** One resolved address of a host name. */
-export interface ResolvedAddress {
-  readonly address: string;
-  readonly family: 4 | 6;
-}
-
-/**
- * Resolves a host name to every address it has (like `dns.promises.lookup(name, { all: true })`).
- * @publicApi
- */
-export type CimdLookup = (hostname: string) => Promise<readonly ResolvedAddress[]>;
-
-/**
- * Extra TLS trust for the document fetch (a private CA, or a test CA). Certificate and host name
- * verification always stay on: there is deliberately no way to pass `rejectUnauthorized`.
- * @publicApi
- */
-export interface CimdTlsOptions {
-  /** Trusted CA certificates (PEM), replacing Node's default bundle as `tls.connect({ ca })` does. */
-  readonly ca?: string | Buffer | readonly (string | Buffer)[];
-}
+// The fetch itself (public addresses only, pinned, no redirects, size cap) is shared with the
+// `jwks_uri` fetch of private_key_jwt: see public-https-get.util.ts.
+export type { CimdLookup, CimdTlsOptions, ResolvedAddress } from './public-https-get.util.js';
 
 /**
  * Settings of {@link ClientMetadataDocumentFetcher}.
@@ -54,14 +33,6 @@ export interface CimdFetcherSettings {
 }
 
 const USER_AGENT = 'nestjs-mcp-auth (client-id-metadata-document)';
-
-const systemLookup: CimdLookup = async (hostname) =>
-  (await dnsLookup(hostname, { all: true, verbatim: true })) as ResolvedAddress[];
-
-interface FetchedDocument {
-  readonly body: Buffer;
-  readonly headers: IncomingHttpHeaders;
-}
 
 /**
  * Fetches client ID metadata documents safely (CIMD draft §6 "Security Considerations", MCP
@@ -125,99 +96,30 @@ export class ClientMetadataDocumentFetcher {
   }
 
   private async load(clientId: string, target: ClientIdUrl): Promise<OAuthClient> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
-    try {
-      const address = await this.resolve(target.hostname, controller.signal);
-      const fetched = await this.get(target, address, controller.signal);
-      let document: unknown;
-      try {
-        document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fetched.body));
-      } catch {
-        throw fail('the document is not valid JSON');
-      }
-      const now = this.clock.now();
-      const client = clientFromMetadataDocument(document, clientId, this.settings.policy, Math.floor(now / 1000));
-      const lifetime = cacheLifetimeSeconds(
-        header(fetched.headers['cache-control']),
-        header(fetched.headers['age']),
-        this.options.cacheMinSeconds,
-        this.options.cacheMaxSeconds,
-      );
-      this.cache.set(clientId, client, now + lifetime * 1000);
-      return client;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Resolves the host once and checks every address; returns the one to connect to. */
-  private async resolve(hostname: string, signal: AbortSignal): Promise<ResolvedAddress> {
-    let addresses: readonly ResolvedAddress[];
-    try {
-      addresses = await abortable(this.lookup(hostname), signal);
-    } catch {
-      throw fail(signal.aborted ? 'timed out' : 'the host name could not be resolved');
-    }
-    if (addresses.length === 0) throw fail('the host name could not be resolved');
-    if (!addresses.every((entry) => isPublicIpAddress(entry.address))) {
-      throw fail('the host name resolves to a non-public address');
-    }
-    return addresses[0]!;
-  }
-
-  /** One GET to the pinned address; resolves with the body of a 200 response. */
-  private get(target: ClientIdUrl, pinned: ResolvedAddress, signal: AbortSignal): Promise<FetchedDocument> {
-    const { maxBytes } = this.options;
-    return new Promise<FetchedDocument>((resolve, reject) => {
-      const req = request({
-        host: pinned.address,
-        family: pinned.family,
-        port: target.port,
-        path: `${target.url.pathname}${target.url.search}`,
-        method: 'GET',
-        servername: target.hostname,
-        headers: { host: target.url.host, accept: 'application/json', 'user-agent': USER_AGENT },
-        agent: false,
-        ca: this.settings.tls?.ca as string | Buffer | (string | Buffer)[] | undefined,
-        rejectUnauthorized: true,
-        signal,
-      });
-      const abort = (error: OAuthEndpointError) => {
-        reject(error);
-        req.destroy();
-      };
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        if (signal.aborted) reject(fail('timed out'));
-        else if (/CERT|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY/.test(error.code ?? '')) {
-          reject(fail('the TLS certificate could not be verified'));
-        } else reject(fail('the document could not be fetched'));
-      });
-      req.on('response', (res) => {
-        const status = res.statusCode ?? 0;
-        if (status !== 200) {
-          abort(fail(status >= 300 && status < 400 ? `redirects are not followed (HTTP ${status})` : `HTTP ${status}`));
-          return;
-        }
-        if (Number(res.headers['content-length']) > maxBytes) {
-          abort(fail(`the document is larger than ${maxBytes} bytes`));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBytes) abort(fail(`the document is larger than ${maxBytes} bytes`));
-          else chunks.push(chunk);
-        });
-        res.on('end', () => resolve({ body: Buffer.concat(chunks), headers: res.headers }));
-        res.on('error', () => reject(fail(signal.aborted ? 'timed out' : 'the response was cut short')));
-        res.on('close', () => {
-          if (!res.complete) reject(fail(signal.aborted ? 'timed out' : 'the response was cut short'));
-        });
-      });
-      req.end();
+    const fetched = await publicHttpsGet(target, {
+      lookup: this.lookup,
+      tls: this.settings.tls,
+      timeoutMs: this.options.timeoutMs,
+      maxBytes: this.options.maxBytes,
+      headers: { accept: 'application/json', 'user-agent': USER_AGENT },
+      fail,
     });
+    let document: unknown;
+    try {
+      document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fetched.body));
+    } catch {
+      throw fail('the document is not valid JSON');
+    }
+    const now = this.clock.now();
+    const client = clientFromMetadataDocument(document, clientId, this.settings.policy, Math.floor(now / 1000));
+    const lifetime = cacheLifetimeSeconds(
+      header(fetched.headers['cache-control']),
+      header(fetched.headers['age']),
+      this.options.cacheMinSeconds,
+      this.options.cacheMaxSeconds,
+    );
+    this.cache.set(clientId, client, now + lifetime * 1000);
+    return client;
   }
 }
 
@@ -225,22 +127,3 @@ const fail = (reason: string) => invalidClient(`Client metadata document: ${reas
 
 const header = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value.join(', ') : value;
-
-/** Rejects when `signal` aborts first (the lookup itself cannot be cancelled). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
