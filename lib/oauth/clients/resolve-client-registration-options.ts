@@ -48,12 +48,14 @@ export function validateClientRegistrationOptions(
  * Applies the defaults ({@link CLIENT_REGISTRATION_DEFAULTS}) and builds the registration policy.
  * Validate first with {@link validateClientRegistrationOptions}.
  *
- * @param scopesSupported the server's scopes; registered `scope` values are filtered to them.
+ * @param scopesSupported the server's scopes; registered `scope` values are filtered to them. A
+ *   function is read at each registration (the default scopes include the tools' own, which are
+ *   known only once the application has started).
  * @throws TypeError for an invalid redirect URI pattern.
  */
 export function resolveClientRegistrationOptions(
   options: ClientRegistrationOptions = {},
-  scopesSupported?: readonly string[],
+  scopesSupported?: readonly string[] | (() => readonly string[]),
 ): ResolvedClientRegistrationOptions {
   const d = CLIENT_REGISTRATION_DEFAULTS;
   const rateLimit =
@@ -71,7 +73,9 @@ export function resolveClientRegistrationOptions(
     policy: {
       allowLocalhost: options.allowLocalhost ?? d.allowLocalhost,
       allowedRedirectUris: options.allowedRedirectUris?.map(compileRedirectUriPattern),
-      scopesSupported,
+      get scopesSupported() {
+        return typeof scopesSupported === 'function' ? scopesSupported() : scopesSupported;
+      },
       allowClientCredentials: options.allowClientCredentials ?? d.allowClientCredentials,
       allowPrivateKeyJwt: options.allowPrivateKeyJwt ?? d.allowPrivateKeyJwt,
     },
