@@ -27,11 +27,20 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SNIPPETS = join(ROOT, '.docs-snippets');
 /** The public surface snippets import as `nestjs-mcp-auth`. */
 const SURFACE = join(SNIPPETS, 'nestjs-mcp-auth.ts');
-const SURFACE_SOURCE = [
-  "export * from '../lib/index.js';",
-  // The environment-configuration API; listed here until lib/index.ts re-exports lib/config.
-  "export * from '../lib/config/index.js';",
-].join('\n');
+const SURFACE_SOURCE = `export * from '../lib/index.js';
+// The environment-configuration API, listed here as lib/index.ts is to export it (the same
+// symbols exported twice are no conflict, so this stays valid once lib/index.ts has them).
+export {
+  mcpAuthOptionsFromEnvironment,
+  readMcpAuthEnvironment,
+  loadMcpAuthOptionsFromEnvironment,
+  mergeMcpAuthOptions,
+  environmentVariableNames,
+  type McpAuthEnvironment,
+  type McpAuthEnvironmentContext,
+  type McpAuthEnvironmentAsyncOptions,
+} from '../lib/config/index.js';
+`;
 const AUTO_IMPORTED = ['nestjs-mcp-auth', '@nestjs/common', '@nestjs/config', '@nestjs/core'];
 const FRAGMENT = /^\s*[A-Za-z_$][\w$]*\??\s*:/;
 
