@@ -6,7 +6,7 @@ import { AuthorizationServerAppModule } from '../../sample/05-authorization-serv
 import { sampleSettings } from '../../sample/05-authorization-server/settings.js';
 import { freePort } from '../helpers/free-port.js';
 import { launchChromium, saveScreenshot, type LaunchedChromium } from './support/chromium.js';
-import { FramingSite } from './support/framing-site.js';
+import { OtherSite } from './support/other-site.js';
 import { PageMonitor } from './support/page-monitor.js';
 import { PkceClient } from './support/pkce-client.js';
 import { RedirectReceiver } from './support/redirect-receiver.js';
@@ -34,7 +34,7 @@ describe('browser: login and consent page quality', () => {
   let app: INestApplication;
   let origin: string;
   let receiver: RedirectReceiver;
-  let framer: FramingSite;
+  let framer: OtherSite;
   let client: PkceClient;
 
   beforeAll(async () => {
@@ -42,7 +42,7 @@ describe('browser: login and consent page quality', () => {
     [chromium, receiver, framer] = await Promise.all([
       launchChromium(),
       new RedirectReceiver().start(),
-      new FramingSite().start(),
+      new OtherSite().start(),
     ]);
     app = await NestFactory.create(AuthorizationServerAppModule.forSettings(settings), { logger: false });
     await app.listen(settings.port, settings.host);
