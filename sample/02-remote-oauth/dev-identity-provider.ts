@@ -149,7 +149,9 @@ async function interaction(
 <form method="post" action="${base}/abort"><button type="submit">Deny</button></form>`;
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
+      // No form-action: Chromium applies it to the redirects after a submission, and these
+      // forms end in a redirect to the client (test/browser/samples.e2e-spec.ts).
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
       'cache-control': 'no-store',
     });
     res.end(

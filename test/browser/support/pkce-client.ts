@@ -36,18 +36,17 @@ export class PkceClient {
     readonly resource: string,
   ) {}
 
-  /** Discovers the authorization server of `issuer` and registers a client named `clientName`. */
+  /**
+   * Discovers the authorization server of `issuer` (RFC 8414, then OpenID Connect discovery, as
+   * MCP clients do) and registers a client named `clientName`.
+   */
   static async register(options: {
     issuer: string;
     resource: string;
     redirectUri: string;
     clientName: string;
   }): Promise<PkceClient> {
-    const metadataUrl = new URL(options.issuer);
-    metadataUrl.pathname = `/.well-known/oauth-authorization-server${metadataUrl.pathname.replace(/\/$/, '')}`;
-    const metadataResponse = await fetch(metadataUrl);
-    if (!metadataResponse.ok) throw new Error(`AS metadata: HTTP ${metadataResponse.status}`);
-    const metadata = (await metadataResponse.json()) as AuthorizationServerMetadata;
+    const metadata = await discover(options.issuer);
     const registration = await fetch(metadata.registration_endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -100,4 +99,21 @@ export class PkceClient {
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
+}
+
+/** RFC 8414 metadata at the path-inserted location, else the OpenID Connect discovery document. */
+async function discover(issuer: string): Promise<AuthorizationServerMetadata> {
+  const url = new URL(issuer);
+  const path = url.pathname.replace(/\/$/, '');
+  for (const location of [
+    `/.well-known/oauth-authorization-server${path}`,
+    `${path}/.well-known/openid-configuration`,
+  ]) {
+    const response = await fetch(new URL(location, url));
+    if (!response.ok) continue;
+    const metadata = (await response.json()) as AuthorizationServerMetadata;
+    if (metadata.issuer !== issuer) throw new Error(`metadata of ${issuer} names issuer ${metadata.issuer}`);
+    return metadata;
+  }
+  throw new Error(`no authorization server metadata for ${issuer}`);
 }
