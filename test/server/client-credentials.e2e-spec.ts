@@ -1,10 +1,14 @@
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
+import { rawJwt } from '../helpers/jwt.js';
+import { testKey, type TestKey } from '../helpers/keys.js';
 import { connectV2 } from '../helpers/clients.js';
 import { NotesTools } from '../fixtures/notes.tools.js';
 import {
   REDIRECT_URI,
   basicAuth,
   registerClient,
+  postForm,
   startServerApp,
   tokenRequest,
   type ServerApp,
@@ -265,5 +269,213 @@ describe('level 4: client_credentials switched off', () => {
       grant_types_supported: string[];
     };
     expect(metadata.grant_types_supported).toEqual(['authorization_code', 'refresh_token']);
+  });
+});
+
+/**
+ * `private_key_jwt` (RFC 7523 §2.2) at level 4, for client_credentials and introspection, and
+ * the hostile assertions of security catalog AS-05: every one is 401 `invalid_client`.
+ */
+describe('level 4: private_key_jwt client authentication (AS-05)', () => {
+  const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+  let server: ServerApp;
+  let clientKey: TestKey;
+  let otherKey: TestKey;
+
+  beforeAll(async () => {
+    [clientKey, otherKey] = await Promise.all([testKey('client-key-1', 'ES256'), testKey('client-key-1', 'ES256')]);
+    server = await startServerApp({
+      server: () => ({
+        clients: [
+          {
+            clientId: 'pkjwt',
+            tokenEndpointAuthMethod: 'private_key_jwt',
+            jwks: { keys: [clientKey.publicJwk as Record<string, unknown>] },
+            redirectUris: [],
+            grantTypes: ['client_credentials'],
+            scope: 'notes:read',
+          },
+          {
+            clientId: 'other-pkjwt',
+            tokenEndpointAuthMethod: 'private_key_jwt',
+            jwks: { keys: [otherKey.publicJwk as Record<string, unknown>] },
+            redirectUris: [],
+            grantTypes: ['client_credentials'],
+          },
+        ],
+      }),
+    });
+  });
+  afterAll(async () => server?.close());
+
+  /** A client assertion for `pkjwt`, valid unless `changes` say otherwise. */
+  async function assertion(
+    changes: {
+      claims?: Record<string, unknown>;
+      omit?: string[];
+      key?: TestKey;
+      header?: Record<string, unknown>;
+    } = {},
+  ): Promise<string> {
+    const now = server.clock.seconds;
+    const claims: Record<string, unknown> = {
+      iss: 'pkjwt',
+      sub: 'pkjwt',
+      aud: server.origin,
+      iat: now,
+      exp: now + 60,
+      jti: randomUUID(),
+      ...changes.claims,
+    };
+    for (const name of changes.omit ?? []) delete claims[name];
+    const key = changes.key ?? clientKey;
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...changes.header } as never)
+      .sign(key.privateKey);
+  }
+
+  const withAssertion = (clientAssertion: string, form: Record<string, string> = {}) =>
+    tokenRequest(server.origin, {
+      grant_type: 'client_credentials',
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: clientAssertion,
+      ...form,
+    });
+
+  async function expectInvalidClient(clientAssertion: string, form: Record<string, string> = {}) {
+    const before = server.storeNamespaces();
+    const answer = await withAssertion(clientAssertion, form);
+    expect({ status: answer.status, error: answer.body.error }).toEqual({ status: 401, error: 'invalid_client' });
+    expect(answer.body.access_token).toBeUndefined();
+    expect(server.storeNamespaces()).toEqual(before);
+  }
+
+  it('a valid assertion (aud = the issuer identifier) gets a client_credentials token for the client', async () => {
+    const answer = await withAssertion(await assertion());
+    expect(answer.status).toBe(200);
+    expect(decodeJwt(answer.body.access_token as string)).toMatchObject({
+      sub: 'pkjwt',
+      client_id: 'pkjwt',
+      scope: 'notes:read',
+      aud: server.mcpUrl,
+    });
+    expect(answer.body).not.toHaveProperty('refresh_token');
+  });
+
+  it('the client is named by the assertion’s sub, or by client_id when sent', async () => {
+    expect((await withAssertion(await assertion(), { client_id: 'pkjwt' })).status).toBe(200);
+    await expectInvalidClient(await assertion(), { client_id: 'other-pkjwt' });
+  });
+
+  it('AS-05: aud variants — the issuer or the token endpoint (string or in an array) pass; anything else fails', async () => {
+    // Pinned choice (lib/oauth/clients/client-assertion.verifier.ts): both values that name this
+    // server are accepted for interoperability (RFC 7523 §3, OIDC Core §9); the hardened
+    // issuer-only rule of draft-ietf-oauth-rfc7523bis is not enforced.
+    for (const aud of [
+      server.origin,
+      `${server.origin}/token`,
+      [server.origin],
+      [server.origin, 'https://other.example'],
+    ]) {
+      const answer = await withAssertion(await assertion({ claims: { aud } }));
+      expect({ aud, status: answer.status }).toEqual({ aud, status: 200 });
+    }
+    for (const aud of [
+      'https://other.example',
+      `${server.origin}/`,
+      `${server.origin}/introspect`,
+      ['https://a.example'],
+    ]) {
+      await expectInvalidClient(await assertion({ claims: { aud } }));
+    }
+    await expectInvalidClient(await assertion({ omit: ['aud'] }));
+  });
+
+  it('AS-05: an assertion whose exp is 5 minutes in the past', async () => {
+    const now = server.clock.seconds;
+    await expectInvalidClient(await assertion({ claims: { iat: now - 360, exp: now - 300 } }));
+  });
+
+  it('AS-05: an assertion valid for much longer than a one-shot credential needs', async () => {
+    await expectInvalidClient(await assertion({ claims: { exp: server.clock.seconds + 24 * 3600 } }));
+  });
+
+  it('AS-05: a replayed jti (the same assertion twice, or a new one reusing the jti)', async () => {
+    const once = await assertion({ claims: { jti: 'jti-used-once' } });
+    expect((await withAssertion(once)).status).toBe(200);
+    await expectInvalidClient(once);
+    await expectInvalidClient(await assertion({ claims: { jti: 'jti-used-once' } }));
+  });
+
+  it('AS-05: alg none, and HS256 keyed with anything', async () => {
+    const now = server.clock.seconds;
+    const claims = { iss: 'pkjwt', sub: 'pkjwt', aud: server.origin, exp: now + 60, jti: randomUUID() };
+    await expectInvalidClient(rawJwt({ alg: 'none', typ: 'JWT' }, claims));
+    const hs = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', kid: 'client-key-1' })
+      .sign(new TextEncoder().encode(JSON.stringify(clientKey.publicJwk)));
+    await expectInvalidClient(hs);
+    await expectInvalidClient(hs, { client_id: 'pkjwt' });
+  });
+
+  it('AS-05: no sub, or iss ≠ sub', async () => {
+    await expectInvalidClient(await assertion({ omit: ['sub'] }), { client_id: 'pkjwt' });
+    await expectInvalidClient(await assertion({ claims: { iss: 'someone-else' } }));
+    await expectInvalidClient(await assertion({ omit: ['iss'] }));
+  });
+
+  it('AS-05: no jti, no exp', async () => {
+    await expectInvalidClient(await assertion({ omit: ['jti'] }));
+    await expectInvalidClient(await assertion({ omit: ['exp'] }));
+  });
+
+  it('AS-05: signed with a key the client did not register (same kid)', async () => {
+    await expectInvalidClient(await assertion({ key: otherKey }));
+  });
+
+  it('AS-05: another kind of JWT (an access token of ours) is not an assertion', async () => {
+    const token = (await withAssertion(await assertion())).body.access_token as string;
+    await expectInvalidClient(token);
+    await expectInvalidClient(await assertion({ header: { typ: 'at+jwt' } }));
+  });
+
+  it('a private_key_jwt client cannot fall back to no authentication or to a secret', async () => {
+    const none = await tokenRequest(server.origin, { grant_type: 'client_credentials', client_id: 'pkjwt' });
+    expect({ status: none.status, error: none.body.error }).toEqual({ status: 401, error: 'invalid_client' });
+    const secret = await tokenRequest(
+      server.origin,
+      { grant_type: 'client_credentials' },
+      { authorization: basicAuth('pkjwt', 'x'.repeat(40)) },
+    );
+    expect({ status: secret.status, error: secret.body.error }).toEqual({ status: 401, error: 'invalid_client' });
+  });
+
+  it('introspection accepts private_key_jwt client authentication, and refuses a bad assertion', async () => {
+    const token = (await withAssertion(await assertion())).body.access_token as string;
+    const introspected = await postForm(`${server.origin}/introspect`, {
+      token,
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: await assertion(),
+    });
+    expect(introspected.body).toMatchObject({ active: true, client_id: 'pkjwt' });
+    const refused = await postForm(`${server.origin}/introspect`, {
+      token,
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: await assertion({ key: otherKey }),
+    });
+    expect({ status: refused.status, error: refused.body.error }).toEqual({ status: 401, error: 'invalid_client' });
+    expect(refused.body).not.toHaveProperty('active');
+  });
+
+  it('the metadata advertises private_key_jwt with asymmetric signing algorithms only', async () => {
+    const metadata = (await (await fetch(`${server.origin}/.well-known/oauth-authorization-server`)).json()) as Record<
+      string,
+      string[]
+    >;
+    expect(metadata.token_endpoint_auth_methods_supported).toContain('private_key_jwt');
+    expect(metadata.introspection_endpoint_auth_methods_supported).toContain('private_key_jwt');
+    const algs = metadata.token_endpoint_auth_signing_alg_values_supported;
+    expect(algs.length).toBeGreaterThan(0);
+    expect(algs.filter((alg) => /^HS|^none$/i.test(alg))).toEqual([]);
   });
 });
