@@ -92,13 +92,16 @@ export class TokenEndpoint implements NestMiddleware {
 
   private async authorizationCode(client: OAuthClient, params: Record<string, unknown>, resource: string | undefined) {
     const code = single(params, 'code', true);
-    const codeVerifier = single(params, 'code_verifier', true);
-    if (!isPkceValue(codeVerifier)) throw invalidRequest('code_verifier is malformed');
+    // A missing verifier fails PKCE like a wrong one (invalid_grant, and the code is burnt,
+    // P-13); a malformed one is a malformed request and never reaches the store (TK-08).
+    const codeVerifier = single(params, 'code_verifier');
+    if (codeVerifier !== undefined && !isPkceValue(codeVerifier)) throw invalidRequest('code_verifier is malformed');
     const issued = await this.grants.redeemCode(code, {
       clientId: client.clientId,
       redirectUri: single(params, 'redirect_uri'),
       codeVerifier,
       resource,
+      issueRefreshToken: (client.grantTypes as readonly string[]).includes('refresh_token'),
     });
     return this.issuer.issue(this.subjectOf(issued.grant), issued.scopes, issued.refreshToken);
   }

@@ -79,7 +79,11 @@ describe('GrantService', () => {
       expect(
         (
           await oauthError(
-            grants.rotateRefreshToken(first.refreshToken, { clientId: 'pub1', scopes: undefined, resource: undefined }),
+            grants.rotateRefreshToken(first.refreshToken!, {
+              clientId: 'pub1',
+              scopes: undefined,
+              resource: undefined,
+            }),
           )
         ).error,
       ).toBe('invalid_grant');
@@ -135,7 +139,8 @@ describe('GrantService', () => {
     const refresh = { clientId: 'pub1', scopes: undefined, resource: undefined };
 
     async function issued() {
-      return grants.redeemCode(await grants.createCode(codeRecord()), redemption);
+      const redeemed = await grants.redeemCode(await grants.createCode(codeRecord()), redemption);
+      return { ...redeemed, refreshToken: redeemed.refreshToken! };
     }
 
     it('R-01 rotates: the new token works, the old one (after the grace window) revokes the family', async () => {

@@ -31,13 +31,23 @@ export interface IssuedGrant {
   readonly refreshToken: string;
 }
 
+/** What a code redemption yields: a refresh token only for clients that may refresh. */
+export type RedeemedCode = Omit<IssuedGrant, 'refreshToken'> & { readonly refreshToken: string | undefined };
+
 /** What the token endpoint checks a code against. */
 export interface CodeRedemption {
   readonly clientId: string;
   readonly redirectUri: string | undefined;
-  readonly codeVerifier: string;
+  /** The PKCE verifier; a missing one fails like a wrong one (`invalid_grant`, code burnt). */
+  readonly codeVerifier: string | undefined;
   /** Canonical resource requested at the token endpoint, if any (must equal the code's). */
   readonly resource: string | undefined;
+  /**
+   * Start a refresh-token family: only for clients registered for the `refresh_token` grant
+   * (no one else could use it, so none is stored or handed out).
+   * @default true
+   */
+  readonly issueRefreshToken?: boolean;
 }
 
 /**
@@ -69,7 +79,7 @@ export class GrantService {
    * - Wrong client, redirect URI, PKCE verifier or resource → `invalid_grant` / `invalid_target`,
    *   and the code is burnt (policy P-13: no second guess, TK-10).
    */
-  async redeemCode(code: string, redemption: CodeRedemption): Promise<IssuedGrant> {
+  async redeemCode(code: string, redemption: CodeRedemption): Promise<RedeemedCode> {
     const codeKey = OAUTH_RECORDS.codes.secret(code);
     const record = await this.store.get(codeKey);
     if (record === undefined) {
@@ -92,7 +102,7 @@ export class GrantService {
       claims: record.claims,
       upstream: record.upstream,
     };
-    const refreshToken = generateSecret();
+    const refreshToken = redemption.issueRefreshToken === false ? undefined : generateSecret();
     const refreshMs = this.lifetimes.refreshTokenTtlSeconds * 1000;
     // The user's grant index changes in the same commit, so a grant is never missing from the
     // list that "revoke all" uses; a concurrent change of the index (another redemption by the
@@ -105,7 +115,15 @@ export class GrantService {
         check: [index === undefined ? { key: indexKey, exists: false } : { key: indexKey, equals: index }],
         set: [
           { key: OAUTH_RECORDS.grants.key(grant.grantId), value: grant, ttlMs: refreshMs },
-          { key: OAUTH_RECORDS.refreshTokens.secret(refreshToken), value: refreshRecord(grant), ttlMs: refreshMs },
+          ...(refreshToken === undefined
+            ? []
+            : [
+                {
+                  key: OAUTH_RECORDS.refreshTokens.secret(refreshToken),
+                  value: refreshRecord(grant),
+                  ttlMs: refreshMs,
+                },
+              ]),
           {
             key: OAUTH_RECORDS.usedCodes.secret(code),
             value: { grantId: grant.grantId },
@@ -187,7 +205,9 @@ export class GrantService {
     ) {
       return invalidGrant('redirect_uri does not match the authorization request');
     }
-    if (!verifyPkce(redemption.codeVerifier, record.codeChallenge)) return invalidGrant('PKCE verification failed');
+    if (redemption.codeVerifier === undefined || !verifyPkce(redemption.codeVerifier, record.codeChallenge)) {
+      return invalidGrant('PKCE verification failed');
+    }
     if (redemption.resource !== undefined && redemption.resource !== record.resource) {
       return invalidTarget('The resource differs from the authorization request');
     }
