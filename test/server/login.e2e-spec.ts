@@ -211,6 +211,41 @@ describe('level 4: sign-in', () => {
     });
   });
 
+  describe('no code without a signed-in user', () => {
+    it('approving the consent page without signing in issues no code', async () => {
+      const started = await start();
+      const tx = started.answer.location!.searchParams.get('tx')!;
+      const consentUrl = new URL(`/consent?tx=${encodeURIComponent(tx)}`, server.origin);
+      const page = await started.browser.get(consentUrl);
+      const form = readForm(page, consentUrl);
+      const before = server.storeNamespaces();
+      const answer = await started.browser.post(form.action, { ...form.fields, decision: 'approve' });
+      expect(answer.status).toBe(400);
+      expect(answer.location).toBeUndefined();
+      expect(answer.text).not.toMatch(/code=/);
+      expect(server.storeNamespaces().filter((n) => n.startsWith('oauth-code'))).toEqual(
+        before.filter((n) => n.startsWith('oauth-code')),
+      );
+    });
+
+    it.each([
+      ['no transaction', '/login'],
+      ['a made-up transaction', '/login?tx=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+      ['a repeated tx parameter', '/login?tx=a&tx=b'],
+    ])('the login page with %s is an error page (400, no redirect)', async (_name, path) => {
+      const browser = new FlowBrowser();
+      for (const answer of [
+        await browser.get(new URL(path, server.origin)),
+        await browser.post(new URL(path, server.origin), { username: 'alice', password: 'wonderland' }),
+      ]) {
+        expect(answer.status).toBe(400);
+        expect(answer.location).toBeUndefined();
+        expect(answer.setCookies.size).toBe(0);
+        expect(answer.headers.get('x-frame-options')).toBe('DENY');
+      }
+    });
+  });
+
   describe('C-14: session fixation', () => {
     const SESSION = 'mcp_auth_session';
 
