@@ -53,6 +53,7 @@ describe.each(AS_LEVELS)('token endpoint, %s', (_label, level) => {
     codeOnly = await registerClient(app, { grant_types: ['authorization_code'] });
   });
   afterAll(() => app?.close());
+  afterEach(() => app.clock.reset());
 
   it('TK-00: code + verifier → 200 Bearer JWT for the resource, with a refresh token, no-store and no-cache', async () => {
     const { code, verifier } = await authorizeCode(app, pub1);
