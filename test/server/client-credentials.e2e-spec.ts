@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
-import { rawJwt } from '../helpers/jwt.js';
 import { testKey, type TestKey } from '../helpers/keys.js';
 import { connectV2 } from '../helpers/clients.js';
 import { NotesTools } from '../fixtures/notes.tools.js';
@@ -8,7 +7,6 @@ import {
   REDIRECT_URI,
   basicAuth,
   registerClient,
-  postForm,
   startServerApp,
   tokenRequest,
   type ServerApp,
@@ -273,10 +271,12 @@ describe('level 4: client_credentials switched off', () => {
 });
 
 /**
- * `private_key_jwt` (RFC 7523 §2.2) at level 4, for client_credentials and introspection, and
- * the hostile assertions of security catalog AS-05: every one is 401 `invalid_client`.
+ * `private_key_jwt` (RFC 7523 §2.2) at level 4: cases that complement
+ * test/client-assertion.e2e-spec.ts (which covers the AS-05 rows none/HS256, expired, long-lived,
+ * replay, no sub, iss ≠ sub, foreign key, typ, introspection and metadata): audience arrays and
+ * near misses, missing claims, a jti reused in a fresh assertion, no fallback.
  */
-describe('level 4: private_key_jwt client authentication (AS-05)', () => {
+describe('level 4: private_key_jwt client authentication (AS-05, complementary cases)', () => {
   const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
   let server: ServerApp;
   let clientKey: TestKey;
@@ -314,7 +314,6 @@ describe('level 4: private_key_jwt client authentication (AS-05)', () => {
       claims?: Record<string, unknown>;
       omit?: string[];
       key?: TestKey;
-      header?: Record<string, unknown>;
     } = {},
   ): Promise<string> {
     const now = server.clock.seconds;
@@ -329,9 +328,7 @@ describe('level 4: private_key_jwt client authentication (AS-05)', () => {
     };
     for (const name of changes.omit ?? []) delete claims[name];
     const key = changes.key ?? clientKey;
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...changes.header } as never)
-      .sign(key.privateKey);
+    return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
   }
 
   const withAssertion = (clientAssertion: string, form: Record<string, string> = {}) =>
@@ -349,18 +346,6 @@ describe('level 4: private_key_jwt client authentication (AS-05)', () => {
     expect(answer.body.access_token).toBeUndefined();
     expect(server.storeNamespaces()).toEqual(before);
   }
-
-  it('a valid assertion (aud = the issuer identifier) gets a client_credentials token for the client', async () => {
-    const answer = await withAssertion(await assertion());
-    expect(answer.status).toBe(200);
-    expect(decodeJwt(answer.body.access_token as string)).toMatchObject({
-      sub: 'pkjwt',
-      client_id: 'pkjwt',
-      scope: 'notes:read',
-      aud: server.mcpUrl,
-    });
-    expect(answer.body).not.toHaveProperty('refresh_token');
-  });
 
   it('the client is named by the assertion’s sub, or by client_id when sent', async () => {
     expect((await withAssertion(await assertion(), { client_id: 'pkjwt' })).status).toBe(200);
@@ -391,15 +376,6 @@ describe('level 4: private_key_jwt client authentication (AS-05)', () => {
     await expectInvalidClient(await assertion({ omit: ['aud'] }));
   });
 
-  it('AS-05: an assertion whose exp is 5 minutes in the past', async () => {
-    const now = server.clock.seconds;
-    await expectInvalidClient(await assertion({ claims: { iat: now - 360, exp: now - 300 } }));
-  });
-
-  it('AS-05: an assertion valid for much longer than a one-shot credential needs', async () => {
-    await expectInvalidClient(await assertion({ claims: { exp: server.clock.seconds + 24 * 3600 } }));
-  });
-
   it('AS-05: a replayed jti (the same assertion twice, or a new one reusing the jti)', async () => {
     const once = await assertion({ claims: { jti: 'jti-used-once' } });
     expect((await withAssertion(once)).status).toBe(200);
@@ -407,36 +383,14 @@ describe('level 4: private_key_jwt client authentication (AS-05)', () => {
     await expectInvalidClient(await assertion({ claims: { jti: 'jti-used-once' } }));
   });
 
-  it('AS-05: alg none, and HS256 keyed with anything', async () => {
-    const now = server.clock.seconds;
-    const claims = { iss: 'pkjwt', sub: 'pkjwt', aud: server.origin, exp: now + 60, jti: randomUUID() };
-    await expectInvalidClient(rawJwt({ alg: 'none', typ: 'JWT' }, claims));
-    const hs = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'HS256', kid: 'client-key-1' })
-      .sign(new TextEncoder().encode(JSON.stringify(clientKey.publicJwk)));
-    await expectInvalidClient(hs);
-    await expectInvalidClient(hs, { client_id: 'pkjwt' });
-  });
-
-  it('AS-05: no sub, or iss ≠ sub', async () => {
-    await expectInvalidClient(await assertion({ omit: ['sub'] }), { client_id: 'pkjwt' });
-    await expectInvalidClient(await assertion({ claims: { iss: 'someone-else' } }));
+  it('AS-05: no iss, or no sub and no client_id to name the client', async () => {
     await expectInvalidClient(await assertion({ omit: ['iss'] }));
+    await expectInvalidClient(await assertion({ omit: ['sub'] }));
   });
 
   it('AS-05: no jti, no exp', async () => {
     await expectInvalidClient(await assertion({ omit: ['jti'] }));
     await expectInvalidClient(await assertion({ omit: ['exp'] }));
-  });
-
-  it('AS-05: signed with a key the client did not register (same kid)', async () => {
-    await expectInvalidClient(await assertion({ key: otherKey }));
-  });
-
-  it('AS-05: another kind of JWT (an access token of ours) is not an assertion', async () => {
-    const token = (await withAssertion(await assertion())).body.access_token as string;
-    await expectInvalidClient(token);
-    await expectInvalidClient(await assertion({ header: { typ: 'at+jwt' } }));
   });
 
   it('a private_key_jwt client cannot fall back to no authentication or to a secret', async () => {
@@ -448,34 +402,5 @@ describe('level 4: private_key_jwt client authentication (AS-05)', () => {
       { authorization: basicAuth('pkjwt', 'x'.repeat(40)) },
     );
     expect({ status: secret.status, error: secret.body.error }).toEqual({ status: 401, error: 'invalid_client' });
-  });
-
-  it('introspection accepts private_key_jwt client authentication, and refuses a bad assertion', async () => {
-    const token = (await withAssertion(await assertion())).body.access_token as string;
-    const introspected = await postForm(`${server.origin}/introspect`, {
-      token,
-      client_assertion_type: ASSERTION_TYPE,
-      client_assertion: await assertion(),
-    });
-    expect(introspected.body).toMatchObject({ active: true, client_id: 'pkjwt' });
-    const refused = await postForm(`${server.origin}/introspect`, {
-      token,
-      client_assertion_type: ASSERTION_TYPE,
-      client_assertion: await assertion({ key: otherKey }),
-    });
-    expect({ status: refused.status, error: refused.body.error }).toEqual({ status: 401, error: 'invalid_client' });
-    expect(refused.body).not.toHaveProperty('active');
-  });
-
-  it('the metadata advertises private_key_jwt with asymmetric signing algorithms only', async () => {
-    const metadata = (await (await fetch(`${server.origin}/.well-known/oauth-authorization-server`)).json()) as Record<
-      string,
-      string[]
-    >;
-    expect(metadata.token_endpoint_auth_methods_supported).toContain('private_key_jwt');
-    expect(metadata.introspection_endpoint_auth_methods_supported).toContain('private_key_jwt');
-    const algs = metadata.token_endpoint_auth_signing_alg_values_supported;
-    expect(algs.length).toBeGreaterThan(0);
-    expect(algs.filter((alg) => /^HS|^none$/i.test(alg))).toEqual([]);
   });
 });
