@@ -60,6 +60,18 @@ export { StaticTokenStrategy } from './verifiers/static-token.strategy.js';
 export { ChainTokenStrategy } from './verifiers/chain-token.strategy.js';
 export { McpPassportStrategy } from './verifiers/passport-bridge.js';
 
+// Environment configuration
+export {
+  mcpAuthOptionsFromEnvironment,
+  readMcpAuthEnvironment,
+  loadMcpAuthOptionsFromEnvironment,
+  mergeMcpAuthOptions,
+  environmentVariableNames,
+  type McpAuthEnvironment,
+  type McpAuthEnvironmentContext,
+  type McpAuthEnvironmentAsyncOptions,
+} from './config/index.js';
+
 // Storage
 export * from './storage/index.js';
 

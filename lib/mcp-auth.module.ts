@@ -1,4 +1,11 @@
-import { Inject, Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  RequestMethod,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { MCP_AUTH_CLOCK, systemClock } from './core/clock.js';
 import { MCP_TOKEN_VERIFIER } from './core/token-verifier.js';
@@ -12,7 +19,14 @@ import { SingleFlight } from './storage/single-flight.js';
 import { storageProviders } from './storage/storage.providers.js';
 import { MCP_AUTH_RESOLVED_OPTIONS } from './mcp-auth.constants.js';
 import { ConfigurableModuleClass, MCP_AUTH_MODULE_OPTIONS } from './mcp-auth.module-definition.js';
-import { createModuleVerifier, MCP_ENDPOINT_PATH, resolveModuleOptions } from './mcp-auth.providers.js';
+import {
+  createModuleVerifier,
+  MCP_ENDPOINT_PATH,
+  resolveModuleOptions,
+  type McpAuthModuleExtras,
+} from './mcp-auth.providers.js';
+import { mcpAuthOptionsFromEnvironment } from './config/environment-async-options.js';
+import type { McpAuthModuleOptions } from './core/options/module-options.js';
 import { McpEndpointPolicyMiddleware } from './transport/mcp-endpoint-policy.middleware.js';
 import { authorizationFlowProvider } from './oauth/authorization-flow.provider.js';
 import { authorizationServerProviders } from './oauth/authorization-server.providers.js';
@@ -73,6 +87,19 @@ import { MCP_AUTH_USER_AUTHENTICATOR } from './server/user-authenticator.js';
   ],
 })
 export class McpAuthModule extends ConfigurableModuleClass implements NestModule {
+  /**
+   * Options from the environment (`MCP_AUTH_PROVIDER`, `MCP_AUTH_*`, and `.env` files loaded by
+   * `ConfigModule.forRoot()`), read through `@nestjs/config`; `programmatic` wins field by field.
+   * Every problem is reported at start-up by variable name.
+   * @see docs/configuration.md
+   */
+  static forRootFromEnvironment(
+    programmatic: Partial<McpAuthModuleOptions> = {},
+    extras: McpAuthModuleExtras = {},
+  ): DynamicModule {
+    return McpAuthModule.forRootAsync(mcpAuthOptionsFromEnvironment(programmatic, extras));
+  }
+
   constructor(
     @Inject(MCP_ENDPOINT_PATH) private readonly endpoint: string | false,
     @Inject(MCP_AUTH_AS_SETTINGS) private readonly authorizationServer: AuthorizationServerSettings | undefined,

@@ -214,7 +214,13 @@ export const authorizationServerProviders: Provider[] = [
       { token: UpstreamTokenVault, optional: true },
     ],
     useFactory: whenAs(
-      (settings, keys: SigningKeySet, grants: GrantService, clock: McpAuthClock, vault: UpstreamTokenVault | undefined) =>
+      (
+        settings,
+        keys: SigningKeySet,
+        grants: GrantService,
+        clock: McpAuthClock,
+        vault: UpstreamTokenVault | undefined,
+      ) =>
         new OwnTokenVerifier(
           keys,
           grants,
