@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { decodeJwt } from 'jose';
 import {
   MCP_AUTH_CLOCK,
+  MCP_AUTH_STORE,
   McpAuthModule,
   MemoryStore,
   type McpAuthModuleExtras,
@@ -38,6 +39,8 @@ export interface ProxyAppOptions {
   port?: number;
   /** The store: a fresh `MemoryStore` on the app's clock by default. */
   store?: McpAuthStore;
+  /** Storage options for the module instead (e.g. `{ type: 'redis', url }`); `memory` is then undefined. */
+  storage?: McpAuthModuleOptions['storage'];
   /** Share a clock between instances. */
   clock?: MutableClock;
   /** URL of the upstream user API for the {@link ProxyUpstreamTools}. */
@@ -58,12 +61,16 @@ export async function startProxyApp(
   const port = settings.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   const clock = settings.clock ?? new MutableClock(Date.now());
-  const memory = settings.store ? undefined : new MemoryStore({}, clock);
-  const store = settings.store ?? (memory as MemoryStore);
+  const memory = settings.store || settings.storage ? undefined : new MemoryStore({}, clock);
+  const store = settings.store ?? memory;
   const configured = options(origin);
   const moduleRef = await Test.createTestingModule({
     imports: [
-      McpAuthModule.forRoot({ ...configured, storage: { type: 'custom', store }, ...settings.extras }),
+      McpAuthModule.forRoot({
+        ...configured,
+        storage: settings.storage ?? { type: 'custom', store: store as McpAuthStore },
+        ...settings.extras,
+      }),
       ...(settings.imports ?? []),
     ],
     providers: [
@@ -83,7 +90,7 @@ export async function startProxyApp(
     origin,
     mcpUrl: `${origin}/mcp`,
     clock,
-    store,
+    store: app.get(MCP_AUTH_STORE),
     memory,
     async grantOf(accessToken) {
       const gid = decodeJwt(accessToken).gid as string;
