@@ -25,7 +25,6 @@ import { TokenIssuer } from './tokens/token-issuer.js';
 import { TransactionService } from './transactions/transaction.service.js';
 import { ConsentMemory } from './transactions/consent-memory.js';
 import { ConnectedAppsService } from './grants/connected-apps.service.js';
-import { MCP_AUTH_ON_GRANT_REVOKED, type GrantRevokedHook } from './endpoints/revocation.endpoint.js';
 import type { ClientDirectory } from './client-directory.js';
 
 const OPTIONS = MCP_AUTH_RESOLVED_OPTIONS;
@@ -176,21 +175,12 @@ export const authorizationServerProviders: Provider[] = [
       MCP_AUTH_AS_SETTINGS,
       { token: MCP_AUTH_STORE, optional: true },
       { token: GrantService, optional: true },
-      { token: OwnTokenVerifier, optional: true },
       { token: MCP_AUTH_CLIENTS, optional: true },
       { token: ConsentMemory, optional: true },
-      { token: MCP_AUTH_ON_GRANT_REVOKED, optional: true },
     ],
     useFactory: whenAs(
-      (
-        _settings,
-        store: McpAuthStore,
-        grants: GrantService,
-        ownTokens: OwnTokenVerifier,
-        clients: ClientDirectory,
-        memory: ConsentMemory,
-        onRevoked: GrantRevokedHook | undefined,
-      ) => new ConnectedAppsService(store, grants, ownTokens, clients, memory, onRevoked),
+      (_settings, store: McpAuthStore, grants: GrantService, clients: ClientDirectory, memory: ConsentMemory) =>
+        new ConnectedAppsService(store, grants, clients, memory),
     ),
   },
   {

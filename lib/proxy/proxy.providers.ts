@@ -5,7 +5,6 @@ import { MCP_AUTH_RESOLVED_OPTIONS } from '../mcp-auth.constants.js';
 import type { AuthorizationFlow } from '../oauth/authorization-flow.js';
 import type { AuthorizationServerSettings } from '../oauth/authorization-server.settings.js';
 import { MCP_AUTH_AS_SETTINGS } from '../oauth/authorization-server.tokens.js';
-import { MCP_AUTH_ON_GRANT_REVOKED, type GrantRevokedHook } from '../oauth/endpoints/revocation.endpoint.js';
 import { GrantService } from '../oauth/grants/grant.service.js';
 import { MCP_AUTH_STORE, type McpAuthStore } from '../storage/mcp-auth-store.interface.js';
 import { RecordCipher } from '../storage/record-cipher.js';
@@ -16,6 +15,9 @@ import { createUpstreamProvider } from './upstream/create-upstream-provider.js';
 import { UpstreamOAuthClient } from './upstream/upstream-oauth.client.js';
 
 /** DI token of the factory that builds the proxy's authorization flow (level 3). */
+/** Registers the upstream revocation with the grant service (level 3); resolves to whether it did. */
+const UPSTREAM_REVOCATION = Symbol('MCP_AUTH:UPSTREAM_REVOCATION');
+
 export const PROXY_FLOW_FACTORY = Symbol('MCP_AUTH:PROXY_FLOW_FACTORY');
 
 export type ProxyFlowFactory = () => AuthorizationFlow | undefined;
@@ -87,26 +89,28 @@ export const proxyProviders: Provider[] = [
           : undefined,
   },
   {
-    provide: MCP_AUTH_ON_GRANT_REVOKED,
+    // Whatever revokes a grant (RFC 7009 /revoke, reuse detection, a second code redemption,
+    // connected apps), the upstream tokens held for it are revoked at the provider too (RV-07).
+    provide: UPSTREAM_REVOCATION,
     inject: [
+      { token: GrantService, optional: true },
       { token: UpstreamTokenVault, optional: true },
       { token: UpstreamOAuthClient, optional: true },
     ],
     useFactory: (
+      grants: GrantService | undefined,
       vault: UpstreamTokenVault | undefined,
       upstream: UpstreamOAuthClient | undefined,
-    ): GrantRevokedHook | undefined =>
-      vault && upstream
-        ? async (grant) => {
-            const tokens = await vault.open(grant);
-            if (!tokens) return;
-            const outcome = await upstream.revoke({
-              accessToken: tokens.accessToken,
-              refreshToken: tokens.refreshToken,
-            });
-            if (outcome.status === 'failed') logger.warn(`Upstream token revocation failed: ${outcome.error.message}`);
-          }
-        : undefined,
+    ): boolean => {
+      if (!grants || !vault || !upstream) return false;
+      grants.onGrantRevoked(async (_grantId, grant) => {
+        const tokens = grant ? await vault.open(grant) : undefined;
+        if (!tokens) return;
+        const outcome = await upstream.revoke({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+        if (outcome.status === 'failed') logger.warn(`Upstream token revocation failed: ${outcome.error.message}`);
+      });
+      return true;
+    },
   },
 ];
 

@@ -1,17 +1,10 @@
-import { Inject, Injectable, Logger, Optional, type NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../client-directory.js';
 import { GrantService } from '../grants/grant.service.js';
-import type { GrantRecord } from '../grants/grant-records.js';
 import { OwnTokenVerifier } from '../tokens/own-token.verifier.js';
 import { applyPublicCors, sendJson, sendOAuthError } from './endpoint-responses.js';
 import { formParameters, single } from './request-parameters.js';
-
-/** DI token of a hook run when a grant is revoked (the proxy revokes the upstream token). */
-export const MCP_AUTH_ON_GRANT_REVOKED = Symbol('MCP_AUTH:ON_GRANT_REVOKED');
-
-/** Called after a grant was revoked; must not throw. */
-export type GrantRevokedHook = (grant: GrantRecord) => Promise<void>;
 
 /**
  * `POST /revoke` (RFC 7009): authenticates the client, then revokes the grant behind a refresh
@@ -22,13 +15,10 @@ export type GrantRevokedHook = (grant: GrantRecord) => Promise<void>;
  */
 @Injectable()
 export class RevocationEndpoint implements NestMiddleware {
-  private readonly logger = new Logger('McpAuth');
-
   constructor(
     @Inject(MCP_AUTH_CLIENTS) private readonly clients: ClientDirectory,
     private readonly grants: GrantService,
     private readonly ownTokens: OwnTokenVerifier,
-    @Optional() @Inject(MCP_AUTH_ON_GRANT_REVOKED) private readonly onRevoked: GrantRevokedHook | undefined,
   ) {}
 
   async use(request: Request, response: Response): Promise<void> {
@@ -48,7 +38,9 @@ export class RevocationEndpoint implements NestMiddleware {
       const grantId =
         (await this.grants.grantOfRefreshToken(token, client.clientId)) ??
         (await this.grantOfAccessToken(token, client.clientId));
-      if (grantId) await this.revoke(grantId);
+      // Revoking runs the grant service's listeners: the verifier forgets the grant, the proxy
+      // revokes the upstream token (RV-07).
+      if (grantId) await this.grants.revokeGrant(grantId);
       sendJson(response, 200, {});
     } catch (error) {
       sendOAuthError(response, error, { basicChallenge: /^basic /i.test(request.headers.authorization ?? '') });
@@ -60,15 +52,5 @@ export class RevocationEndpoint implements NestMiddleware {
     if (token.split('.').length !== 3) return undefined;
     const owner = await this.ownTokens.grantOf(token);
     return owner?.clientId === clientId ? owner.grantId : undefined;
-  }
-
-  private async revoke(grantId: string): Promise<void> {
-    const grant = await this.grants.revokeGrant(grantId);
-    this.ownTokens.forgetGrant(grantId);
-    if (grant && this.onRevoked) {
-      await this.onRevoked(grant).catch((error: unknown) =>
-        this.logger.warn(`Upstream revocation failed: ${error instanceof Error ? error.message : String(error)}`),
-      );
-    }
   }
 }

@@ -1,8 +1,6 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { MCP_AUTH_STORE, type McpAuthStore } from '../../storage/mcp-auth-store.interface.js';
 import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../client-directory.js';
-import { MCP_AUTH_ON_GRANT_REVOKED, type GrantRevokedHook } from '../endpoints/revocation.endpoint.js';
-import { OwnTokenVerifier } from '../tokens/own-token.verifier.js';
 import { ConsentMemory } from '../transactions/consent-memory.js';
 import { OAUTH_RECORDS, type GrantRecord } from './grant-records.js';
 import { GrantService } from './grant.service.js';
@@ -36,15 +34,11 @@ export interface ConnectedApp {
  */
 @Injectable()
 export class ConnectedAppsService {
-  private readonly logger = new Logger('McpAuth');
-
   constructor(
     @Inject(MCP_AUTH_STORE) private readonly store: McpAuthStore,
     private readonly grants: GrantService,
-    private readonly ownTokens: OwnTokenVerifier,
     @Inject(MCP_AUTH_CLIENTS) private readonly clients: ClientDirectory,
     private readonly consentMemory: ConsentMemory,
-    @Optional() @Inject(MCP_AUTH_ON_GRANT_REVOKED) private readonly onRevoked?: GrantRevokedHook,
   ) {}
 
   /** The user's live grants, newest first. */
@@ -87,15 +81,10 @@ export class ConnectedAppsService {
     return grants.length;
   }
 
+  /** Revoking runs the grant service's listeners (verifier cache, the proxy's upstream token). */
   private async revokeGrant(grant: GrantRecord): Promise<void> {
-    const revoked = await this.grants.revokeGrant(grant.grantId);
-    this.ownTokens.forgetGrant(grant.grantId);
+    await this.grants.revokeGrant(grant.grantId);
     await this.consentMemory.forget(grant.clientId);
-    if (revoked && this.onRevoked) {
-      await this.onRevoked(revoked).catch((error: unknown) =>
-        this.logger.warn(`Upstream revocation failed: ${error instanceof Error ? error.message : String(error)}`),
-      );
-    }
   }
 
   private async liveGrants(subject: string): Promise<GrantRecord[]> {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { McpAuthClock } from '../../core/clock.js';
 import type { McpAuthStore } from '../../storage/mcp-auth-store.interface.js';
 import { generateSecret } from '../../storage/secret-key.js';
@@ -12,6 +13,14 @@ import {
   type RefreshTokenRecord,
   type UserGrantIndex,
 } from './grant-records.js';
+
+const logger = new Logger('McpAuth');
+
+/**
+ * Run after a grant was revoked, with the grant's record when it still existed (it holds the
+ * proxy's sealed upstream tokens).
+ */
+export type GrantRevokedListener = (grantId: string, grant: GrantRecord | undefined) => void | Promise<void>;
 
 /** Lifetimes the grant service applies. */
 export interface GrantLifetimes {
@@ -58,6 +67,8 @@ export interface CodeRedemption {
  * (TK-03, R-02).
  */
 export class GrantService {
+  private readonly revokedListeners: GrantRevokedListener[] = [];
+
   constructor(
     private readonly store: McpAuthStore,
     private readonly clock: McpAuthClock,
@@ -158,11 +169,29 @@ export class GrantService {
     return this.rotate(key, secretKey(refreshToken), record, request);
   }
 
+  /**
+   * Registers work to run after any revocation of a grant — by `/revoke`, reuse detection, a
+   * second redemption of a code, the connected-apps service or an upstream refusal — such as
+   * forgetting the grant in a verifier's cache or revoking the proxy's upstream token.
+   */
+  onGrantRevoked(listener: GrantRevokedListener): void {
+    this.revokedListeners.push(listener);
+  }
+
   /** Revokes a grant: its refresh tokens and access tokens stop working everywhere. */
   async revokeGrant(grantId: string): Promise<GrantRecord | undefined> {
     const ttlMs = Math.max(this.lifetimes.refreshTokenTtlSeconds, this.lifetimes.accessTokenTtlSeconds) * 1000;
     await this.store.set(OAUTH_RECORDS.revokedGrants.key(grantId), { revokedAt: this.clock.now() }, ttlMs);
-    return this.store.consume(OAUTH_RECORDS.grants.key(grantId));
+    const grant = await this.store.consume(OAUTH_RECORDS.grants.key(grantId));
+    for (const listener of this.revokedListeners) {
+      // The revocation itself has happened: a failing listener is logged, never reported as its failure.
+      await Promise.resolve()
+        .then(() => listener(grantId, grant))
+        .catch((error: unknown) =>
+          logger.warn(`After revoking a grant: ${error instanceof Error ? error.message : String(error)}`),
+        );
+    }
+    return grant;
   }
 
   /** Whether a grant (hence every token of it) was revoked. */

@@ -33,10 +33,9 @@ export class OwnTokenVerifier extends McpPassportStrategy implements McpTokenVer
     private readonly clock: McpAuthClock,
     settings: { issuer: string; resources: readonly string[] },
     /** Adds level-specific capabilities to a verified token (the proxy's upstream accessor). */
-    private readonly decorate: (
-      token: McpAccessToken,
-      grantId: string,
-    ) => McpAccessToken | Promise<McpAccessToken> = (token) => token,
+    private readonly decorate: (token: McpAccessToken, grantId: string) => McpAccessToken | Promise<McpAccessToken> = (
+      token,
+    ) => token,
   ) {
     super();
     this.jwt = new JwtTokenStrategy(
@@ -51,6 +50,8 @@ export class OwnTokenVerifier extends McpPassportStrategy implements McpTokenVer
       { resourceUrl: settings.resources[0], clock, keys: keys.verificationKey() },
     );
     this.notRevoked = new BoundedTtlCache(10_000, () => clock.now());
+    // Whatever revokes a grant on this instance, its tokens fail here at once.
+    grants.onGrantRevoked((grantId) => this.forgetGrant(grantId));
     this.keyResolver = keys.verificationKey();
   }
 
