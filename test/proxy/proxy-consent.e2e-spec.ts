@@ -35,7 +35,12 @@ describe('proxy (level 3): consent (C-01 … C-13)', () => {
       redirectUri: callback,
       users: { [ALICE.username]: ALICE.password, [BOB.username]: BOB.password },
     });
-    app = await startProxyApp((origin) => oidcProxyModuleOptions(origin, idp), { port });
+    // Many registrations from one address on a frozen clock: the DCR rate limit is not under test here.
+    app = await startProxyApp(
+      (origin) =>
+        oidcProxyModuleOptions(origin, idp, { clientRegistration: { rateLimit: { max: 1000, windowSeconds: 60 } } }),
+      { port },
+    );
   });
   afterAll(async () => {
     await app?.close();
