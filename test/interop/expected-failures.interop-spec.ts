@@ -23,6 +23,27 @@ describe('expected-failures.yml reader', () => {
     expect(expected.conformance.length).toBeGreaterThan(0);
     expect(new Set(expected.conformance.map((e) => e.scenario)).size).toBe(expected.conformance.length);
     for (const entry of expected.clients) expect(entry.cell).toMatch(/^[\w.-]+\/[\w-]+$/);
+    for (const entry of expected.authorization) expect(entry.levels.length).toBeGreaterThan(0);
+  });
+
+  it('reads the authorization section: one entry per check, with its levels', async () => {
+    const expected = await load(
+      [
+        'authorization:',
+        '  - checks:',
+        '      - scenario-a/check-1',
+        '      - scenario-b/check-2',
+        '    levels: [3, 4]',
+        '    kind: off-by-default',
+        '    reason: "documented: off"',
+      ].join('\n'),
+    );
+    expect(expected.authorization).toEqual([
+      { check: 'scenario-a/check-1', levels: [3, 4], kind: 'off-by-default', reason: 'documented: off' },
+      { check: 'scenario-b/check-2', levels: [3, 4], kind: 'off-by-default', reason: 'documented: off' },
+    ]);
+    expect(expected.conformance).toEqual([]);
+    expect(expected.clients).toEqual([]);
   });
 
   it('expands scenario lists and parses quoted strings and level lists', async () => {
@@ -64,6 +85,16 @@ describe('expected-failures.yml reader', () => {
     ],
     ['an unknown kind', 'conformance:\n  - scenarios: [a]\n    kind: maybe\n    reason: r\n', /kind "maybe"/],
     ['an unknown section', 'other:\n  - scenarios: [a]\n', /unknown section/],
+    [
+      'an authorization check without its scenario',
+      'authorization:\n  - checks: [check-1]\n    levels: [4]\n    kind: off-by-default\n    reason: r\n',
+      /not <scenario>\/<check id>/,
+    ],
+    [
+      'an authorization entry without levels',
+      'authorization:\n  - checks: [a/b]\n    kind: off-by-default\n    reason: r\n',
+      /"levels" must be a \[list\]/,
+    ],
     ['a missing reason', 'conformance:\n  - scenarios: [a]\n    kind: not-implemented\n', /"reason" missing/],
     [
       'a scenario listed twice',

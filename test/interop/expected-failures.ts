@@ -5,10 +5,12 @@ import { readFileSync } from 'node:fs';
  * - `not-implemented`: a feature the library does not offer (by design or not yet);
  * - `library-bug`: a defect of this library, recorded so the matrix stays honest until it is
  *   fixed (the entry turns stale, and fails the run, the moment the fix lands);
- * - `client-limitation`: a known defect or limitation of the client.
+ * - `client-limitation`: a known defect or limitation of the client;
+ * - `off-by-default`: a feature the library implements but leaves off unless configured (a
+ *   documented default, e.g. for security), which the level's sample does not turn on.
  */
-export type FailureKind = 'not-implemented' | 'library-bug' | 'client-limitation';
-const KINDS: readonly FailureKind[] = ['not-implemented', 'library-bug', 'client-limitation'];
+export type FailureKind = 'not-implemented' | 'library-bug' | 'client-limitation' | 'off-by-default';
+const KINDS: readonly FailureKind[] = ['not-implemented', 'library-bug', 'client-limitation', 'off-by-default'];
 
 /** A conformance scenario that fails, with why. */
 export interface ExpectedScenarioFailure {
@@ -29,9 +31,19 @@ export interface ExpectedCellFailure {
   readonly reason: string;
 }
 
+/** A check of the conformance suite's `authorization` command that fails at some levels. */
+export interface ExpectedCheckFailure {
+  /** `<scenario>/<check id>`, e.g. `authorization-server-metadata-endpoint/authorization-server-metadata-cimd`. */
+  readonly check: string;
+  readonly levels: readonly number[];
+  readonly kind: FailureKind;
+  readonly reason: string;
+}
+
 export interface ExpectedFailures {
   readonly conformance: readonly ExpectedScenarioFailure[];
   readonly clients: readonly ExpectedCellFailure[];
+  readonly authorization: readonly ExpectedCheckFailure[];
 }
 
 export const EXPECTED_FAILURES_FILE = new URL('./expected-failures.yml', import.meta.url);
@@ -44,7 +56,7 @@ export const EXPECTED_FAILURES_FILE = new URL('./expected-failures.yml', import.
  */
 export function loadExpectedFailures(file: URL = EXPECTED_FAILURES_FILE): ExpectedFailures {
   const sections = parseSubset(readFileSync(file, 'utf8'));
-  const unknown = Object.keys(sections).filter((key) => key !== 'conformance' && key !== 'clients');
+  const unknown = Object.keys(sections).filter((key) => !['conformance', 'clients', 'authorization'].includes(key));
   if (unknown.length > 0) throw new Error(`expected-failures.yml: unknown section(s) ${unknown.join(', ')}`);
   const conformance = (sections.conformance ?? []).flatMap((entry) =>
     list(entry, 'scenarios').map((scenario) => ({ scenario, kind: kind(entry), reason: text(entry, 'reason') })),
@@ -54,18 +66,29 @@ export function loadExpectedFailures(file: URL = EXPECTED_FAILURES_FILE): Expect
     throw new Error(`expected-failures.yml: ${duplicates.map((d) => d.scenario).join(', ')} listed twice`);
   const clients = (sections.clients ?? []).map((entry) => ({
     cell: text(entry, 'cell'),
-    levels: list(entry, 'levels').map((level) => {
-      if (!/^\d+$/.test(level)) throw new Error(`expected-failures.yml: level "${level}" is not a number`);
-      return Number(level);
-    }),
+    levels: levels(entry),
     failsWith: text(entry, 'failsWith'),
     kind: kind(entry),
     reason: text(entry, 'reason'),
   }));
-  return { conformance, clients };
+  const authorization = (sections.authorization ?? []).flatMap((entry) =>
+    list(entry, 'checks').map((check) => {
+      if (!/^[\w-]+\/[\w-]+$/.test(check))
+        throw new Error(`expected-failures.yml: authorization check "${check}" is not <scenario>/<check id>`);
+      return { check, levels: levels(entry), kind: kind(entry), reason: text(entry, 'reason') };
+    }),
+  );
+  return { conformance, clients, authorization };
 }
 
 type Entry = Record<string, string | string[]>;
+
+function levels(entry: Entry): number[] {
+  return list(entry, 'levels').map((level) => {
+    if (!/^\d+$/.test(level)) throw new Error(`expected-failures.yml: level "${level}" is not a number`);
+    return Number(level);
+  });
+}
 
 function text(entry: Entry, key: string): string {
   const value = entry[key];

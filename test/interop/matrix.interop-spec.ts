@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { authorizationServerChecks } from './clients/conformance-authorization.js';
 import { conformanceChecks } from './clients/conformance.js';
 import { inspectorChecks } from './clients/inspector.js';
 import { mcpRemoteChecks } from './clients/mcp-remote.js';
@@ -20,14 +21,24 @@ import { NPX_TOOLS, type NpxToolName } from './versions.js';
  * failure passes or fails differently, or when the level's app does not start. The run writes
  * `results/latest.json` and regenerates the README matrix from it.
  */
-const CHECKS: readonly InteropCheck[] = [
+const ALL_CHECKS: readonly InteropCheck[] = [
   ...conformanceChecks(),
+  ...authorizationServerChecks(),
   ...inspectorChecks(),
   ...sdkChecks('v1'),
   ...sdkChecks('v2'),
   ...mcpRemoteChecks('mcpRemote', 'mcp-remote'),
   ...mcpRemoteChecks('mcpRemoteLegacy', 'mcp-remote-0.1'),
 ];
+/**
+ * A partial run for working on one cell: `INTEROP_LEVELS=3,4` and/or `INTEROP_ROWS=<substring of a
+ * row id>`. It writes `results/partial.json` and leaves `latest.json` and the README alone.
+ */
+const onlyLevels = process.env.INTEROP_LEVELS?.split(',').map((n) => Number(n.trim()));
+const onlyRows = process.env.INTEROP_ROWS;
+const SELECTED_LEVELS = onlyLevels ? LEVELS.filter((l) => onlyLevels.includes(l.level)) : LEVELS;
+const CHECKS = onlyRows ? ALL_CHECKS.filter((c) => c.id.includes(onlyRows)) : ALL_CHECKS;
+const partial = onlyLevels !== undefined || onlyRows !== undefined;
 const RAW_DIR = fileURLToPath(new URL('./results/raw/', import.meta.url));
 const expected = loadExpectedFailures();
 const cells: CellResult[] = [];
@@ -38,7 +49,10 @@ let toolSetupSeconds = 0;
 
 beforeAll(async () => {
   workRoot = await mkdtemp(join(tmpdir(), 'mcp-interop-'));
-  await rm(RAW_DIR, { recursive: true, force: true });
+  if (partial) {
+    for (const level of SELECTED_LEVELS)
+      await rm(join(RAW_DIR, `level-${level.level}`), { recursive: true, force: true });
+  } else await rm(RAW_DIR, { recursive: true, force: true });
   // Fetch the pinned npx packages first (a cold npm cache downloads Node 22 and the clients).
   const setup = Date.now();
   for (const name of Object.keys(NPX_TOOLS) as NpxToolName[]) tools.push(await resolveNpxTool(name));
@@ -48,7 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopAllProcesses();
   const finishedAt = new Date();
-  await writeReport({
+  await writeReport(partial, {
     generatedBy: 'npm run test:interop',
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
@@ -57,7 +71,14 @@ afterAll(async () => {
     node: process.version,
     tools: tools.map(({ node: _node, script: _script, ...tool }) => tool),
     sdk: { v1: sdkVersion('v1'), v2: sdkVersion('v2') },
-    levels: LEVELS.map(({ level, title, sample, clientAuth }) => ({ level, title, sample, clientAuth })),
+    levels: SELECTED_LEVELS.map(({ level, title, sample, clientAuth, authorizationServer, signInPages }) => ({
+      level,
+      title,
+      sample,
+      clientAuth,
+      authorizationServer,
+      ...(signInPages ? { signInPages } : {}),
+    })),
     rows: CHECKS.map(({ id, client, title }) => ({ id, client, title })),
     cells: [...cells].sort(
       (a, b) => a.level - b.level || CHECKS.findIndex((c) => c.id === a.row) - CHECKS.findIndex((c) => c.id === b.row),
@@ -66,7 +87,7 @@ afterAll(async () => {
   if (workRoot) await rm(workRoot, { recursive: true, force: true });
 }, 60_000);
 
-describe.each(LEVELS.map((level) => [level.level, level.title, level] as const))(
+describe.each(SELECTED_LEVELS.map((level) => [level.level, level.title, level] as const))(
   'level %i (%s)',
   (_n, _title, level) => {
     let target: LevelTarget | undefined;

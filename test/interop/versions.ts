@@ -8,6 +8,12 @@ export const PINNED = {
   node22: { name: 'node', version: '22.23.3' },
   /** The official MCP conformance suite; `server` mode grades an MCP server. */
   conformance: { name: '@modelcontextprotocol/conformance', version: '0.1.16' },
+  /**
+   * The conformance suite's 0.2.0 alpha line (newest published alpha when pinned; the registry's
+   * `latest` is still 0.1.16): its `authorization` command grades an OAuth authorization server
+   * (RFC 8414 metadata, then an authorization-code grant with PKCE and `resource`).
+   */
+  conformanceAlpha: { name: '@modelcontextprotocol/conformance', version: '0.2.0-alpha.12' },
   /** MCP Inspector v2 (CLI mode), built on `@modelcontextprotocol/client` 2.x. */
   inspector: { name: '@modelcontextprotocol/inspector', version: '2.12.0' },
   /**
@@ -26,6 +32,7 @@ export const spec = (pkg: PinnedPackage): string => `${pkg.name}@${pkg.version}`
 /** How each npx tool is run: its package, its binary, and whether it needs {@link PINNED.node22}. */
 export const NPX_TOOLS = {
   conformance: { pkg: PINNED.conformance, bin: 'conformance', node22: true },
+  conformanceAlpha: { pkg: PINNED.conformanceAlpha, bin: 'conformance', node22: true },
   inspector: { pkg: PINNED.inspector, bin: 'mcp-inspector', node22: true },
   mcpRemote: { pkg: PINNED.mcpRemote, bin: 'mcp-remote', node22: false },
   mcpRemoteLegacy: { pkg: PINNED.mcpRemoteLegacy, bin: 'mcp-remote', node22: false },

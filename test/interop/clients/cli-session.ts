@@ -1,11 +1,20 @@
+import type { InteropLevel } from '../levels.js';
 import { authorizeInBrowser, type Authorization, type BrowserStandIn } from '../support/user-agent.js';
+import { assertSignInFlow } from './checks.js';
 
 /**
  * Plays the user for a CLI client while it runs: every URL the client opens in the
- * {@link BrowserStandIn} is signed in and approved, and the redirect delivered to the client's
- * loopback listener. Call `stop()` when the client is done; it rethrows what went wrong.
+ * {@link BrowserStandIn} is signed in (as the level's user, in a fresh browser each time) and
+ * approved, and the redirect delivered to the client's loopback listener. Each sign-in must go
+ * through the level's pages ({@link InteropLevel.signInFlow}); `mcpUrl` tells the MCP server's
+ * pages from an identity provider's. Call `stop()` when the client is done; it rethrows what went
+ * wrong.
  */
-export function serveAuthorizations(browser: BrowserStandIn): {
+export function serveAuthorizations(
+  browser: BrowserStandIn,
+  level: InteropLevel,
+  mcpUrl: string,
+): {
   readonly authorizations: Authorization[];
   stop(): Promise<Authorization[]>;
 } {
@@ -21,8 +30,13 @@ export function serveAuthorizations(browser: BrowserStandIn): {
         return;
       }
       try {
-        const authorization = await authorizeInBrowser(url);
+        const authorization = await authorizeInBrowser(
+          url,
+          level.user ?? { username: 'demo', password: 'demo' },
+          new URL(mcpUrl).origin,
+        );
         authorizations.push(authorization);
+        assertSignInFlow('stand-in user', level, authorization.pages);
         if (authorization.listenerStatus !== 200)
           throw new Error(
             `the client's callback listener answered HTTP ${authorization.listenerStatus} for ${authorization.callback.href}`,

@@ -1,13 +1,21 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../../helpers/free-port.js';
-import { SAMPLE_TOOLS, type InteropLevel } from '../levels.js';
+import type { InteropLevel } from '../levels.js';
 import type { CheckContext, InteropCheck } from '../matrix.js';
 import { describeExit, ManagedProcess, tail } from '../support/processes.js';
 import { resolveNpxTool } from '../support/npx-tools.js';
 import { BrowserStandIn, type Authorization } from '../support/user-agent.js';
 import { PINNED } from '../versions.js';
-import { assertIdentity, assertListed, assertWritten, stepUpNotApplicable } from './checks.js';
+import {
+  assertIdentity,
+  assertListed,
+  assertStepUpAnswer,
+  assertSteppedUp,
+  pagesOf,
+  stepUpNotApplicable,
+  stepUpOf,
+} from './checks.js';
 import { scopesOf, serveAuthorizations } from './cli-session.js';
 
 const CLIENT = `MCP Inspector ${PINNED.inspector.version} (CLI mode)`;
@@ -49,7 +57,7 @@ async function runInspector(context: CheckContext, args: string[], bearer?: stri
     NO_COLOR: '1',
   };
   const inspector = ManagedProcess.start('mcp-inspector', tool.node, argv, { env, cwd: context.workDir });
-  const user = serveAuthorizations(browser);
+  const user = serveAuthorizations(browser, context.level, context.target.mcpUrl);
   let answered = 0;
   const answerStepUp = setInterval(() => {
     const prompts = inspector.stderr.split('Proceed with step-up authorization?').length - 1;
@@ -86,7 +94,7 @@ async function runInspector(context: CheckContext, args: string[], bearer?: stri
 const describeAuth = (level: InteropLevel, authorizations: readonly Authorization[]): string =>
   level.clientAuth === 'bearer'
     ? 'static --header bearer token'
-    : `OAuth (scopes ${JSON.stringify(scopesOf(authorizations))})`;
+    : `OAuth (scopes ${JSON.stringify(scopesOf(authorizations))}; pages: ${pagesOf(authorizations)})`;
 
 export function inspectorChecks(): InteropCheck[] {
   return [
@@ -100,14 +108,15 @@ export function inspectorChecks(): InteropCheck[] {
         const listed = await runInspector(context, ['--method', 'tools/list'], bearer);
         assertListed(
           CLIENT,
+          level,
           ((listed.result as { tools?: Array<{ name: string }> }).tools ?? []).map((t) => t.name),
         );
         const called = await runInspector(
           context,
-          ['--method', 'tools/call', '--tool-name', SAMPLE_TOOLS.identity],
+          ['--method', 'tools/call', '--tool-name', level.profile.identity],
           bearer,
         );
-        const text = assertIdentity(CLIENT, target, called.result);
+        const text = assertIdentity(CLIENT, level, called.result);
         const authorizations = [...listed.authorizations, ...called.authorizations];
         const expectedLogins = level.clientAuth === 'oauth' ? 2 : 0;
         if (authorizations.length !== expectedLogins)
@@ -123,21 +132,17 @@ export function inspectorChecks(): InteropCheck[] {
       title: 'step-up: 403 insufficient_scope → re-authorize → retry',
       notApplicable: stepUpNotApplicable,
       async run(context) {
+        const stepUp = stepUpOf(context.level);
         const run = await runInspector(context, [
           '--method',
           'tools/call',
           '--tool-name',
-          SAMPLE_TOOLS.write,
-          '--tool-arg',
-          'text=interop inspector',
+          stepUp.tool,
+          ...Object.entries(stepUp.arguments).flatMap(([name, value]) => ['--tool-arg', `${name}=${value}`]),
         ]);
-        const text = assertWritten(CLIENT, run.result);
-        const scopes = scopesOf(run.authorizations);
-        if (scopes.length < 2 || !scopes.at(-1)?.split(' ').includes(SAMPLE_TOOLS.writeScope))
-          throw new Error(
-            `${CLIENT}: expected a second sign-in with ${SAMPLE_TOOLS.writeScope}, saw scopes ${JSON.stringify(scopes)}`,
-          );
-        return { summary: `re-authorized with "${scopes.at(-1)}"; ${text}` };
+        const text = assertStepUpAnswer(CLIENT, context.level, run.result);
+        const scope = assertSteppedUp(CLIENT, context.level, scopesOf(run.authorizations));
+        return { summary: `re-authorized with "${scope}"; ${text}` };
       },
     },
   ];

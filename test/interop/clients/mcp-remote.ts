@@ -2,14 +2,21 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { freePort } from '../../helpers/free-port.js';
-import { SAMPLE_TOOLS } from '../levels.js';
 import type { CheckContext, InteropCheck } from '../matrix.js';
 import { ManagedProcess, tail } from '../support/processes.js';
 import { ProcessStdioTransport } from '../support/process-stdio-transport.js';
 import { resolveNpxTool } from '../support/npx-tools.js';
 import { BrowserStandIn, type Authorization } from '../support/user-agent.js';
 import { PINNED } from '../versions.js';
-import { assertIdentity, assertListed, assertWritten, stepUpNotApplicable } from './checks.js';
+import {
+  assertIdentity,
+  assertListed,
+  assertStepUpAnswer,
+  assertSteppedUp,
+  pagesOf,
+  stepUpNotApplicable,
+  stepUpOf,
+} from './checks.js';
 import { scopesOf, serveAuthorizations } from './cli-session.js';
 
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -41,7 +48,7 @@ async function withMcpRemote<T>(
     BROWSER: browser.command,
   };
   const bridge = ManagedProcess.start('mcp-remote', tool.node, argv, { env, cwd: context.workDir, rawStdout: true });
-  const user = serveAuthorizations(browser);
+  const user = serveAuthorizations(browser, context.level, context.target.mcpUrl);
   const client = new Client({ name: 'nestjs-mcp-auth-interop', version: '1.0.0' });
   try {
     await client.connect(new ProcessStdioTransport(bridge), { timeout: REQUEST_TIMEOUT_MS });
@@ -86,16 +93,17 @@ export function mcpRemoteChecks(toolName: McpRemoteTool, id: string): InteropChe
       client: CLIENT,
       title: 'sign-in, tools/list, tools/call',
       async run(context) {
-        const { target, level } = context;
+        const { level } = context;
         const { value: text, authorizations } = await run(context, 'connect', async (client) => {
           assertListed(
             CLIENT,
+            level,
             (await client.listTools(undefined, { timeout: REQUEST_TIMEOUT_MS })).tools.map((t) => t.name),
           );
-          const result = await client.callTool({ name: SAMPLE_TOOLS.identity, arguments: {} }, undefined, {
+          const result = await client.callTool({ name: level.profile.identity, arguments: {} }, undefined, {
             timeout: REQUEST_TIMEOUT_MS,
           });
-          return assertIdentity(CLIENT, target, result);
+          return assertIdentity(CLIENT, level, result);
         });
         const expectedLogins = level.clientAuth === 'oauth' ? 1 : 0;
         if (authorizations.length !== expectedLogins)
@@ -103,7 +111,7 @@ export function mcpRemoteChecks(toolName: McpRemoteTool, id: string): InteropChe
         const how =
           level.clientAuth === 'bearer'
             ? 'static --header bearer token'
-            : `OAuth (scope "${scopesOf(authorizations)[0]}", redirect ${authorizations[0].authorizeUrl.searchParams.get('redirect_uri')})`;
+            : `OAuth (scope "${scopesOf(authorizations)[0]}", redirect ${authorizations[0].authorizeUrl.searchParams.get('redirect_uri')}; pages: ${pagesOf(authorizations)})`;
         return { summary: `${how}; ${text}` };
       },
     },
@@ -113,20 +121,18 @@ export function mcpRemoteChecks(toolName: McpRemoteTool, id: string): InteropChe
       title: 'step-up: 403 insufficient_scope → re-authorize → retry',
       notApplicable: stepUpNotApplicable,
       async run(context) {
+        const stepUp = stepUpOf(context.level);
         const { value: text, authorizations } = await run(context, 'step-up', async (client) =>
-          assertWritten(
+          assertStepUpAnswer(
             CLIENT,
-            await client.callTool({ name: SAMPLE_TOOLS.write, arguments: { text: 'interop mcp-remote' } }, undefined, {
+            context.level,
+            await client.callTool({ name: stepUp.tool, arguments: { ...stepUp.arguments } }, undefined, {
               timeout: REQUEST_TIMEOUT_MS,
             }),
           ),
         );
-        const scopes = scopesOf(authorizations);
-        if (scopes.length < 2 || !scopes.at(-1)?.split(' ').includes(SAMPLE_TOOLS.writeScope))
-          throw new Error(
-            `${CLIENT}: expected a second sign-in with ${SAMPLE_TOOLS.writeScope}, saw scopes ${JSON.stringify(scopes)}`,
-          );
-        return { summary: `re-authorized with "${scopes.at(-1)}"; ${text}` };
+        const scope = assertSteppedUp(CLIENT, context.level, scopesOf(authorizations));
+        return { summary: `re-authorized with "${scope}"; ${text}` };
       },
     },
   ];

@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { connectV1, connectV2 } from '../../helpers/clients.js';
 import { OAuthMcpClient, type SdkVersion } from '../../helpers/oauth-clients.js';
-import { SAMPLE_TOOLS } from '../levels.js';
+import type { InteropLevel, LevelTarget } from '../levels.js';
 import type { InteropCheck } from '../matrix.js';
-import { assertIdentity, assertListed, assertWritten, stepUpNotApplicable } from './checks.js';
+import { signInPolicy } from '../support/user-agent.js';
+import {
+  assertIdentity,
+  assertListed,
+  assertStepUpAnswer,
+  assertSignInFlow,
+  assertSteppedUp,
+  stepUpNotApplicable,
+  stepUpOf,
+} from './checks.js';
 
 const PACKAGES: Record<SdkVersion, string> = { v1: '@modelcontextprotocol/sdk', v2: '@modelcontextprotocol/client' };
 
@@ -41,24 +50,27 @@ export function sdkChecks(version: SdkVersion): InteropCheck[] {
           try {
             assertListed(
               client,
+              level,
               (await sdk.listTools()).tools.map((t) => t.name),
             );
             const text = assertIdentity(
               client,
-              target,
-              await sdk.callTool({ name: SAMPLE_TOOLS.identity, arguments: {} }),
+              level,
+              await sdk.callTool({ name: level.profile.identity, arguments: {} }),
             );
             return { summary: `static bearer token; ${text}` };
           } finally {
             await sdk.close();
           }
         }
-        const sdk = new OAuthMcpClient(version, target.mcpUrl);
+        const pages: string[] = [];
+        const sdk = oauthClient(version, level, target, pages);
         try {
           await sdk.connect();
-          assertListed(client, await sdk.listTools());
-          const text = assertIdentity(client, target, await sdk.callTool(SAMPLE_TOOLS.identity));
-          return { summary: `OAuth (${describeAuthorization(sdk)}); ${text}` };
+          assertListed(client, level, await sdk.listTools());
+          const text = assertIdentity(client, level, await sdk.callTool(level.profile.identity));
+          assertSignInFlow(client, level, pages);
+          return { summary: `OAuth (${describeAuthorization(sdk)}; pages: ${pages.join(' → ')}); ${text}` };
         } finally {
           await sdk.close();
         }
@@ -69,23 +81,29 @@ export function sdkChecks(version: SdkVersion): InteropCheck[] {
       client,
       title: 'step-up: 403 insufficient_scope → re-authorize → retry',
       notApplicable: stepUpNotApplicable,
-      async run({ target }) {
-        const sdk = new OAuthMcpClient(version, target.mcpUrl);
+      async run({ target, level }) {
+        const stepUp = stepUpOf(level);
+        const sdk = oauthClient(version, level, target, []);
         try {
           await sdk.connect();
-          const text = assertWritten(client, await sdk.callTool(SAMPLE_TOOLS.write, { text: `interop ${version}` }));
+          const text = assertStepUpAnswer(client, level, await sdk.callTool(stepUp.tool, { ...stepUp.arguments }));
           const scopes = sdk.provider.authorizationUrls.map((url) => url.searchParams.get('scope'));
-          if (scopes.length < 2 || !scopes.at(-1)?.split(' ').includes(SAMPLE_TOOLS.writeScope))
-            throw new Error(
-              `${client}: expected a second authorization with ${SAMPLE_TOOLS.writeScope}, saw scopes ${JSON.stringify(scopes)}`,
-            );
-          return { summary: `re-authorized with "${scopes.at(-1)}"; ${text}` };
+          const scope = assertSteppedUp(client, level, scopes);
+          return { summary: `re-authorized with "${scope}"; ${text}` };
         } finally {
           await sdk.close();
         }
       },
     },
   ];
+}
+
+/** An SDK client whose stand-in user signs in as the level's user, recording the pages. */
+function oauthClient(version: SdkVersion, level: InteropLevel, target: LevelTarget, pages: string[]): OAuthMcpClient {
+  const user = level.user ?? { username: 'demo', password: 'demo' };
+  return new OAuthMcpClient(version, target.mcpUrl, {
+    policy: signInPolicy(user, new URL(target.mcpUrl).origin, pages),
+  });
 }
 
 function describeAuthorization(sdk: OAuthMcpClient): string {

@@ -1,6 +1,8 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { load } from 'cheerio';
 import { HeadlessBrowser, approveAll, type FormPolicy } from '../../helpers/headless-browser.js';
+import type { SignIn } from '../levels.js';
 
 /**
  * Stands in for the desktop browser of a CLI client. Inspector v2 and mcp-remote both open the
@@ -44,9 +46,30 @@ export class BrowserStandIn {
   }
 }
 
+/**
+ * The stand-in user's form policy: signs in as `user` on any page with a password field (the
+ * library's own login page at level 4, the identity provider's at levels 2 and 3) and approves
+ * every consent page ({@link approveAll}); every page it acts on is recorded in `pages` as
+ * `our sign-in`, `our consent` (served by the MCP server's origin) or `IdP sign-in`, `IdP
+ * consent` (another origin), so the evidence shows which pages a flow really went through.
+ */
+export function signInPolicy(user: SignIn, ownOrigin: string, pages: string[]): FormPolicy {
+  const approve = approveAll(user);
+  return (page) => {
+    const choice = approve(page);
+    if (choice) {
+      const kind = load(page.html)('input[type="password"]').length > 0 ? 'sign-in' : 'consent';
+      pages.push(`${page.url.origin === ownOrigin ? 'our' : 'IdP'} ${kind}`);
+    }
+    return choice;
+  };
+}
+
 /** What the stand-in user did with one authorization URL. */
 export interface Authorization {
   readonly authorizeUrl: URL;
+  /** The pages it acted on, in order (see {@link signInPolicy}). */
+  readonly pages: readonly string[];
   /** The redirect the authorization server sent back to the client (code, state, iss). */
   readonly callback: URL;
   /** HTTP status of the client's loopback callback listener for that redirect. */
@@ -54,20 +77,21 @@ export interface Authorization {
 }
 
 /**
- * Plays the user for one authorization URL: the {@link HeadlessBrowser} signs in (demo/demo) and
- * approves, stops at the redirect to the client's `redirect_uri`, and then delivers it to the
- * client's loopback callback listener, as the browser would.
+ * Plays the user for one authorization URL: the {@link HeadlessBrowser} signs in as `user` and
+ * approves ({@link signInPolicy}), stops at the redirect to the client's `redirect_uri`, and then
+ * delivers it to the client's loopback callback listener, as the browser would.
  */
-export async function authorizeInBrowser(authorizeUrl: URL, policy: FormPolicy = approveAll()): Promise<Authorization> {
+export async function authorizeInBrowser(authorizeUrl: URL, user: SignIn, ownOrigin: string): Promise<Authorization> {
   const redirectUri = authorizeUrl.searchParams.get('redirect_uri');
   if (!redirectUri) throw new Error(`authorization URL without redirect_uri: ${authorizeUrl.href}`);
-  const callback = await new HeadlessBrowser(policy).authorize(authorizeUrl, redirectUri);
+  const pages: string[] = [];
+  const callback = await new HeadlessBrowser(signInPolicy(user, ownOrigin, pages)).authorize(authorizeUrl, redirectUri);
   // `localhost` callbacks: the listeners bind 127.0.0.1, which is what a browser reaches first too.
   const target = new URL(callback);
   if (target.hostname === 'localhost') target.hostname = '127.0.0.1';
   const response = await deliver(target);
   await response.arrayBuffer();
-  return { authorizeUrl, callback, listenerStatus: response.status };
+  return { authorizeUrl, pages, callback, listenerStatus: response.status };
 }
 
 /**
