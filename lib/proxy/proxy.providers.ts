@@ -14,10 +14,10 @@ import { UpstreamTokenVault } from './upstream-token.accessor.js';
 import { createUpstreamProvider } from './upstream/create-upstream-provider.js';
 import { UpstreamOAuthClient } from './upstream/upstream-oauth.client.js';
 
-/** DI token of the factory that builds the proxy's authorization flow (level 3). */
 /** Registers the upstream revocation with the grant service (level 3); resolves to whether it did. */
 const UPSTREAM_REVOCATION = Symbol('MCP_AUTH:UPSTREAM_REVOCATION');
 
+/** DI token of the factory that builds the proxy's authorization flow (level 3). */
 export const PROXY_FLOW_FACTORY = Symbol('MCP_AUTH:PROXY_FLOW_FACTORY');
 
 export type ProxyFlowFactory = () => AuthorizationFlow | undefined;
