@@ -17,6 +17,11 @@ export interface AuthorizationFlow {
    */
   start(request: Request, response: Response, stored: StoredTransaction): Promise<void>;
   /**
+   * Before the consent page is shown for a transaction: `false` when the flow answered the
+   * request itself because consent cannot be asked yet (the server redirects to its sign-in page).
+   */
+  beforeConsent?(request: Request, response: Response, stored: StoredTransaction): Promise<boolean>;
+  /**
    * The user approved on the consent page (the transaction is already consumed): continue to
    * the upstream identity provider (proxy) or issue the code (server).
    */

@@ -85,7 +85,7 @@ export const authorizationServerProviders: Provider[] = [
         scopesSupported: level.options.scopes,
         staticClients: level.options.clients,
         metadataDocuments:
-          cimd && cimd.enabled !== false
+          cimd?.enabled === true
             ? new ClientMetadataDocumentFetcher({ options: cimd, policy: registration.policy, clock })
             : undefined,
         assertionVerifier: new JwtClientAssertionVerifier({

@@ -40,7 +40,7 @@ export function authorizationServerSettings(
   const issuer = options.authorizationServers[0];
   const base = (as.baseUrl ?? issuer).replace(/\/+$/, '');
   const paths = { ...DEFAULT_ROUTES, ...as.paths };
-  const routes: OAuthEndpointUrls = {
+  const endpointPaths = {
     authorize: paths.authorize,
     token: paths.token,
     register: paths.register,
@@ -49,9 +49,16 @@ export function authorizationServerSettings(
     jwks: paths.jwks,
     ...(level.kind === 'proxy' ? { callback: paths.callback } : { login: paths.login, introspect: paths.introspect }),
   };
-  const urls = Object.fromEntries(
-    Object.entries(routes).map(([name, path]) => [name, `${base}${path}`]),
-  ) as unknown as OAuthEndpointUrls;
+  // An issuer with a path (https://host/tenant) serves its endpoints under that path, where the
+  // metadata advertises them. With `baseUrl`, a path-rewriting proxy in front maps the public
+  // URLs onto the bare paths.
+  const localPrefix = as.baseUrl ? '' : new URL(issuer).pathname.replace(/\/+$/, '');
+  const mapPaths = (prefix: string) =>
+    Object.fromEntries(
+      Object.entries(endpointPaths).map(([name, path]) => [name, `${prefix}${path}`]),
+    ) as unknown as OAuthEndpointUrls;
+  const routes = mapPaths(localPrefix);
+  const urls = mapPaths(base);
   let knownScopes: readonly string[] | undefined;
   // Tools are discovered after the providers are built: the scope list is computed on first use.
   const scopesSupported = () =>

@@ -40,6 +40,13 @@ export class ServerAuthorizationFlow implements AuthorizationFlow {
     redirect(request, response, `${next}?tx=${encodeURIComponent(stored.id)}`);
   }
 
+  /** Nobody signed in for this transaction yet: the sign-in page comes first. */
+  async beforeConsent(request: Request, response: Response, stored: StoredTransaction): Promise<boolean> {
+    if (stored.transaction.subject) return true;
+    redirect(request, response, `${this.settings.urls.login as string}?tx=${encodeURIComponent(stored.id)}`);
+    return false;
+  }
+
   async approved(request: Request, response: Response, stored: StoredTransaction): Promise<void> {
     const { transaction } = stored;
     this.transactions.release(response, stored.id);

@@ -15,7 +15,7 @@ import { MCP_AUTH_RESOLVED_OPTIONS, MCP_PROTECTED_METADATA } from '../mcp-auth.c
 import type { McpProtectedOptions } from '../http/decorators/mcp-protected.decorator.js';
 import { MCP_TOOL_METADATA, type McpToolOptions } from './mcp-tool.decorator.js';
 import { requestViewFor, invocationOf } from './tool-invocation.js';
-import { httpExceptionToToolError, toCallToolResult } from './tool-result.js';
+import { httpExceptionToToolError, authErrorToToolError, toCallToolResult } from './tool-result.js';
 
 /** The HTTP exchange a tool call belongs to. */
 export interface HttpExchange {
@@ -141,7 +141,7 @@ export class ToolRegistry implements OnModuleInit {
         try {
           return toCallToolResult(await handler(view, response));
         } catch (error) {
-          const toolError = httpExceptionToToolError(error);
+          const toolError = httpExceptionToToolError(error) ?? authErrorToToolError(error);
           if (toolError) return toolError;
           throw error;
         }

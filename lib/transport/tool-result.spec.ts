@@ -1,5 +1,7 @@
 import { BadRequestException, ForbiddenException, HttpException, HttpStatus } from '@nestjs/common';
-import { httpExceptionToToolError, toCallToolResult } from './tool-result.js';
+import { InvalidTokenError, VerifierUnavailableError } from '../core/errors/token.errors.js';
+import { UpstreamRejectedError } from '../proxy/upstream/upstream.errors.js';
+import { authErrorToToolError, httpExceptionToToolError, toCallToolResult } from './tool-result.js';
 
 describe('toCallToolResult', () => {
   it('passes a CallToolResult through unchanged', () => {
@@ -121,5 +123,25 @@ describe('tool results JSON cannot represent', () => {
       content: [{ type: 'text', text: 'needs admin' }],
       isError: true,
     });
+  });
+});
+
+describe('authErrorToToolError', () => {
+  it('turns an upstream refusal inside a tool into a tool error naming the code, without internals', () => {
+    const error = new UpstreamRejectedError('The upstream authorization no longer exists', {
+      operation: 'refresh',
+      reason: 'invalid_grant',
+    });
+    const result = authErrorToToolError(error);
+    expect(result?.isError).toBe(true);
+    expect(result?.content).toEqual([{ type: 'text', text: expect.stringContaining('(invalid_grant)') }]);
+    expect(JSON.stringify(result)).not.toMatch(/\.ts:|at \w+ \(/);
+  });
+
+  it('covers every library HTTP error and nothing else', () => {
+    expect(authErrorToToolError(new InvalidTokenError('revoked', 'inactive'))?.isError).toBe(true);
+    expect(authErrorToToolError(new VerifierUnavailableError('down'))?.content[0]).toMatchObject({ type: 'text' });
+    expect(authErrorToToolError(new Error('plain'))).toBeUndefined();
+    expect(authErrorToToolError('text')).toBeUndefined();
   });
 });

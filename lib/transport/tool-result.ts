@@ -1,3 +1,4 @@
+import { McpAuthHttpError } from '../core/errors/mcp-auth.error.js';
 import { HttpException } from '@nestjs/common';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 
@@ -32,6 +33,18 @@ export function httpExceptionToToolError(error: unknown): CallToolResult | undef
         ? response.message.join('; ')
         : String(response.message ?? response.error_description ?? error.message);
   return { content: [{ type: 'text', text: message }], isError: true };
+}
+
+/**
+ * A library error thrown inside a tool — typically from the proxy's upstream token accessor: the
+ * provider refused to refresh (the grant is now revoked, so the client's next request gets 401 and
+ * it signs in again), or it cannot be reached — is a tool error with the error's client-safe
+ * description and code, never an internal error without explanation.
+ */
+export function authErrorToToolError(error: unknown): CallToolResult | undefined {
+  if (!(error instanceof McpAuthHttpError)) return undefined;
+  const code = error.error ? ` (${error.error})` : '';
+  return { content: [{ type: 'text', text: `${error.description}${code}` }], isError: true };
 }
 
 function isCallToolResult(value: unknown): value is CallToolResult {

@@ -81,6 +81,7 @@ export class ConsentEndpoint implements NestMiddleware {
         'invalid_request',
         'This authorization request expired or was started in another browser',
       );
+    if (this.flow.beforeConsent && !(await this.flow.beforeConsent(request, response, stored))) return;
     if (await this.memory.recalls(request, stored.transaction)) {
       // Remembered approval (policy P-11): decided exactly as a submitted approval would be.
       const transaction = await this.transactions.consume(stored.id);
