@@ -5,6 +5,9 @@ import type { Strategy } from 'passport';
 import type { McpAuthClock } from './core/clock.js';
 import type { McpAuthModuleOptions } from './core/options/module-options.js';
 import { resolveMcpAuthOptions } from './core/options/resolve-options.js';
+import { loadMcpAuthOptionsFromEnvironment } from './config/load-environment.js';
+import { mergeMcpAuthOptions } from './config/merge-options.js';
+import { PROVIDER_VARIABLE } from './config/environment-registry.js';
 import { levelHooks } from './mcp-auth.levels.js';
 import type { OwnTokenVerifier } from './oauth/tokens/own-token.verifier.js';
 import { ChainTokenStrategy } from './verifiers/chain-token.strategy.js';
@@ -72,7 +75,19 @@ const logger = new Logger('McpAuth');
  * implies (see `levelHooks`).
  */
 export function resolveModuleOptions(options: McpAuthModuleOptions): ResolvedMcpAuthOptions {
-  return resolveMcpAuthOptions(options, process.env, levelHooks);
+  return resolveMcpAuthOptions(withEnvironmentLevel(options, process.env), process.env, levelHooks);
+}
+
+/**
+ * Options that name no level (`verifier`, `remote`, `proxy`, `server`) take it from the
+ * environment when `MCP_AUTH_PROVIDER` is set (already loaded from `.env` files by
+ * `ConfigModule.forRoot()`); what the code sets still wins, field by field.
+ */
+function withEnvironmentLevel(options: McpAuthModuleOptions, env: NodeJS.ProcessEnv): McpAuthModuleOptions {
+  const namesLevel = options.verifier || options.remote || options.proxy || options.server;
+  if (namesLevel || !env[PROVIDER_VARIABLE]) return options;
+  const fromEnvironment = loadMcpAuthOptionsFromEnvironment(env, { programmatic: options, requireComplete: true });
+  return mergeMcpAuthOptions(options, fromEnvironment) as McpAuthModuleOptions;
 }
 
 /**
