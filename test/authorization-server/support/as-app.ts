@@ -55,6 +55,8 @@ export interface StartAsAppOptions {
   readonly publicOrigin?: string;
   /** Level 3: the upstream of the deployment (another instance reuses the first one's). @default a new one */
   readonly upstream?: OidcUpstream;
+  /** More users besides alice (level 3: at the upstream; level 4: configured), subject = username. */
+  readonly extraUsers?: ReadonlyArray<{ readonly username: string; readonly password: string }>;
   /** Level 3: overrides of the `oidc` preset. */
   readonly upstreamOptions?: Partial<OidcUpstreamOptions>;
   /** This instance's clock. @default a TestClock at wall time */
@@ -115,7 +117,15 @@ export async function startAsApp(options: StartAsAppOptions): Promise<AsApp> {
   const callback = `${publicOrigin}${options.as?.paths?.callback ?? '/oauth/callback'}`;
   const ownsUpstream = options.level === 'proxy' && options.upstream === undefined;
   const upstream =
-    options.level === 'proxy' ? (options.upstream ?? (await startOidcUpstream({ redirectUri: callback }))) : undefined;
+    options.level === 'proxy'
+      ? (options.upstream ??
+        (await startOidcUpstream({
+          redirectUri: callback,
+          users: Object.fromEntries(
+            [USER, ...(options.extraUsers ?? [])].map((user) => [user.username, user.password]),
+          ),
+        })))
+      : undefined;
 
   const storage = options.storage ?? { type: 'memory' };
   let inner: MemoryStore | RedisStore;
@@ -154,7 +164,10 @@ export async function startAsApp(options: StartAsAppOptions): Promise<AsApp> {
       : {
           server: {
             ...asOptions,
-            users: [{ username: USER.username, password: USER.password, subject: USER.subject }],
+            users: [
+              { username: USER.username, password: USER.password, subject: USER.subject },
+              ...(options.extraUsers ?? []).map((user) => ({ ...user, subject: user.username })),
+            ],
           },
         };
 
