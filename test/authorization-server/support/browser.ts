@@ -31,7 +31,20 @@ export class Browser {
   /** Every request, for assertions (`GET http://…`). */
   readonly visited: string[] = [];
 
+  /**
+   * When set, picks the instance for each request (a load balancer): e.g. alternate between two
+   * instances so that consecutive requests of one flow never land on the same one.
+   */
+  router: (() => AsApp) | undefined;
+
   constructor(public instance?: AsApp) {}
+
+  /** Sends each request to the next instance of `instances`, round robin. */
+  alternate(...instances: AsApp[]): this {
+    let next = 0;
+    this.router = () => instances[next++ % instances.length]!;
+    return this;
+  }
 
   async get(url: string | URL, headers: Record<string, string> = {}): Promise<BrowserResponse> {
     return this.request('GET', url, undefined, headers);
@@ -50,7 +63,8 @@ export class Browser {
     body?: string,
     headers: Record<string, string> = {},
   ): Promise<BrowserResponse> {
-    const target = this.instance ? this.instance.local(url) : new URL(url);
+    const instance = this.router ? this.router() : this.instance;
+    const target = instance ? instance.local(url) : new URL(url);
     this.visited.push(`${method} ${target.href}`);
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(target, {
