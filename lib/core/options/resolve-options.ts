@@ -161,6 +161,12 @@ function publicUrls(options: McpAuthModuleOptions): Array<[string, unknown]> {
   for (const key of ['domain', 'issuer', 'environmentUrl', 'projectUrl', 'realmUrl', 'jwksUri', 'baseUrl']) {
     if (remote && typeof remote[key] === 'string') urls.push([`remote.${key}`, remote[key]]);
   }
+  for (const level of ['proxy', 'server'] as const) {
+    const as = options[level] as Record<string, unknown> | undefined;
+    for (const key of ['issuerUrl', 'baseUrl']) {
+      if (as && typeof as[key] === 'string') urls.push([`${level}.${key}`, as[key]]);
+    }
+  }
   const introspection = (remote?.introspection as { introspectionUrl?: unknown } | undefined)?.introspectionUrl;
   if (introspection !== undefined) urls.push(['remote.introspection.introspectionUrl', introspection]);
   return urls;
