@@ -31,6 +31,31 @@ export interface EnvVariableOptions {
   readonly secret?: boolean;
   /** Turns the converted value into the option value; `undefined` leaves the option unset. */
   readonly map?: (value: never, context: EnvMapContext) => unknown;
+  /**
+   * Property of another variable of the schema without which this one means nothing (e.g. the
+   * admin scope without the admin routes). Set alone, unless code sets that option, it is
+   * reported.
+   */
+  readonly requires?: string;
+}
+
+/** What a schema may change in the variables it inherits: whether they are required, their documented default. */
+export type EnvVariableOverride = Partial<Pick<EnvVariableOptions, 'required' | 'default' | 'description'>>;
+
+/**
+ * Variables a base class declares once for several provider schemas under one prefix of its
+ * own (e.g. `MCP_AUTH_SIGNING_KEYS` for every level-3 and level-4 provider), instead of the
+ * prefix of the schema that inherits them. They fill the inheriting schema's section and are
+ * documented once, in a table of their own.
+ * @publicApi
+ */
+export interface EnvVariableGroupOptions {
+  /** Prefix of the group's variables, e.g. `MCP_AUTH_`. */
+  readonly prefix: string;
+  /** Heading of the group's table in the reference. */
+  readonly title: string;
+  /** Paragraph under the heading; Markdown. */
+  readonly description: string;
 }
 
 /**
@@ -57,6 +82,8 @@ export interface EnvSchemaOptions {
   readonly description: string;
   /** Last adjustments of the section the variables built (e.g. inferring a type). */
   readonly complete?: (section: Record<string, unknown>) => void;
+  /** Changes to inherited variables, by property (e.g. a client secret this provider requires). */
+  readonly overrides?: Readonly<Record<string, EnvVariableOverride>>;
 }
 
 /** A variable as the loader and the reference generator see it. */
@@ -67,6 +94,8 @@ export interface EnvVariableDefinition extends EnvVariableOptions {
   readonly property: string;
   /** Full module option path, e.g. `verifier.jwks.timeoutMs`. */
   readonly optionPath: string;
+  /** The group that declares the variable, when a base class shares it between schemas. */
+  readonly group?: EnvVariableGroupOptions;
 }
 
 /** A schema class with its variables. */
@@ -78,6 +107,7 @@ export interface EnvSchemaDefinition extends EnvSchemaOptions {
 type Schema = new () => object;
 
 const schemaOptions = new WeakMap<Schema, EnvSchemaOptions>();
+const groupOptions = new WeakMap<object, EnvVariableGroupOptions>();
 const ownVariables = new WeakMap<object, Array<{ property: string; options: EnvVariableOptions }>>();
 const definitions = new WeakMap<Schema, EnvSchemaDefinition>();
 
@@ -88,6 +118,17 @@ const definitions = new WeakMap<Schema, EnvSchemaDefinition>();
 export function EnvSchema(options: EnvSchemaOptions): ClassDecorator {
   return (target) => {
     schemaOptions.set(target as unknown as Schema, options);
+  };
+}
+
+/**
+ * Marks a base class whose variables several schemas share under the group's prefix (see
+ * {@link EnvVariableGroupOptions}).
+ * @publicApi
+ */
+export function EnvVariableGroup(options: EnvVariableGroupOptions): ClassDecorator {
+  return (target) => {
+    groupOptions.set(target.prototype as object, options);
   };
 }
 
@@ -112,7 +153,7 @@ export function EnvVariable(options: EnvVariableOptions): PropertyDecorator {
 
 /**
  * The schema and every variable of a class decorated with `@EnvSchema`, inherited variables
- * after the class's own.
+ * after the class's own; variables of an `@EnvVariableGroup` base class take the group's prefix.
  * @throws TypeError when the class is not a schema.
  */
 export function envSchemaDefinition(schema: Schema): EnvSchemaDefinition {
@@ -122,16 +163,24 @@ export function envSchemaDefinition(schema: Schema): EnvSchemaDefinition {
   if (!options) throw new TypeError(`${schema.name} is not decorated with @EnvSchema`);
   const variables: EnvVariableDefinition[] = [];
   for (let proto = schema.prototype as object | null; proto && proto !== Object.prototype;) {
+    const group = groupOptions.get(proto);
     for (const { property, options: variable } of ownVariables.get(proto) ?? []) {
       const option = variable.option ?? property;
       variables.push({
         ...variable,
-        env: `${options.prefix}${variable.name}`,
+        ...options.overrides?.[property],
+        env: `${group?.prefix ?? options.prefix}${variable.name}`,
         property,
         optionPath: options.section ? `${options.section}.${option}` : option,
+        ...(group ? { group } : {}),
       });
     }
     proto = Object.getPrototypeOf(proto) as object | null;
+  }
+  for (const property of Object.keys(options.overrides ?? {})) {
+    if (!variables.some((v) => v.property === property)) {
+      throw new TypeError(`${schema.name} overrides ${property}, which is not one of its variables`);
+    }
   }
   const definition: EnvSchemaDefinition = { ...options, schema, variables };
   definitions.set(schema, definition);

@@ -130,6 +130,83 @@ describe('EnvTypes', () => {
     });
   });
 
+  describe('signing keys', () => {
+    const PEM = (body: string) => `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----`;
+    const jwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd', kid: 'k1' };
+
+    it('reads one PEM, with the \\n escapes .env files need', () => {
+      expect(parse(EnvTypes.signingKeys, PEM('AAAA').replace(/\n/g, '\\n'))).toEqual({
+        value: [{ privateKey: PEM('AAAA') }],
+      });
+    });
+
+    it('reads several PEM blocks as several keys, in order (rotation)', () => {
+      expect(parse(EnvTypes.signingKeys, `${PEM('NEW')}\n${PEM('OLD')}`)).toEqual({
+        value: [{ privateKey: PEM('NEW') }, { privateKey: PEM('OLD') }],
+      });
+    });
+
+    it('refuses text around or between PEM blocks, and a block without its end', () => {
+      for (const raw of [
+        `${PEM('A')} trailing`,
+        `${PEM('A')}\nnoise\n${PEM('B')}`,
+        '-----BEGIN PRIVATE KEY-----\nAAAA',
+      ]) {
+        expect(parse(EnvTypes.signingKeys, raw)).toEqual({ problem: expect.stringMatching(/^must be a PKCS#8 PEM/) });
+      }
+    });
+
+    it('reads a JWK, a JWK Set and an array of JWKs', () => {
+      expect(parse(EnvTypes.signingKeys, JSON.stringify(jwk))).toEqual({ value: [{ privateKey: jwk }] });
+      expect(parse(EnvTypes.signingKeys, JSON.stringify({ keys: [jwk, { ...jwk, kid: 'k2' }] }))).toEqual({
+        value: [{ privateKey: jwk }, { privateKey: { ...jwk, kid: 'k2' } }],
+      });
+      expect(parse(EnvTypes.signingKeys, JSON.stringify([jwk]))).toEqual({ value: [{ privateKey: jwk }] });
+    });
+
+    it('keeps signing-key options (kid, activateAt, retireAt) and PEM strings inside a JSON array', () => {
+      const rotation = [
+        { privateKey: jwk, retireAt: 1_796_000_000 },
+        { privateKey: PEM('NEXT'), kid: 'next', activateAt: 1_796_000_000 },
+        PEM('A').replace(/\n/g, '\\n'),
+      ];
+      expect(parse(EnvTypes.signingKeys, JSON.stringify(rotation))).toEqual({
+        value: [rotation[0], rotation[1], { privateKey: PEM('A') }],
+      });
+      expect(parse(EnvTypes.signingKeys, JSON.stringify({ privateKey: jwk, alg: 'ES256' }))).toEqual({
+        value: [{ privateKey: jwk, alg: 'ES256' }],
+      });
+    });
+
+    it.each(['not json', '42', '"text"', 'null'])('refuses %j without echoing it', (raw) => {
+      const result = parse(EnvTypes.signingKeys, raw) as { problem: string };
+      expect(result.problem).toMatch(/^must be a PKCS#8 PEM, a private JWK, a JWK Set or a JSON array/);
+    });
+
+    it('never echoes key material from malformed JSON', () => {
+      const raw = `{"kty":"EC","d":"${'s'.repeat(40)}"`;
+      expect(JSON.stringify(parse(EnvTypes.signingKeys, raw))).not.toContain('sss');
+    });
+  });
+
+  describe('registration rate limit', () => {
+    it.each([
+      ['30/1m', { max: 30, windowSeconds: 60 }],
+      ['100 / 1h', { max: 100, windowSeconds: 3600 }],
+      ['5/90', { max: 5, windowSeconds: 90 }],
+      ['false', false],
+      ['0', false],
+    ])('parses %j', (raw, value) => {
+      expect(parse(EnvTypes.rateLimit, raw)).toEqual({ value });
+    });
+
+    it.each(['30', 'true', '30/soon', '/1m', '30/1.5s', '1/500ms'])('refuses %j', (raw) => {
+      expect(parse(EnvTypes.rateLimit, raw)).toEqual({
+        problem: `must be a number per window such as 30/1m or 100/1h, or false (got ${JSON.stringify(raw)})`,
+      });
+    });
+  });
+
   it('parses encryption keys as id:key pairs, the sealing key first', () => {
     expect(parse(EnvTypes.encryptionKeys, 'k2:AAAA, k1:BBBB')).toEqual({
       value: [

@@ -85,6 +85,8 @@ function duration(unit: 's' | 'ms'): EnvValueType {
   };
 }
 
+const seconds = duration('s');
+
 const json: EnvValueType = {
   label: 'JSON',
   parse(raw) {
@@ -113,6 +115,54 @@ const keys: EnvValueType = {
     if (value !== null && typeof value === 'object' && Array.isArray(value.keys)) return { value: value.keys };
     if (value !== null && typeof value === 'object' && typeof value.kty === 'string') return { value: [value] };
     return { problem: 'must be a PEM, a JWK, an array of JWKs or a JWK Set' };
+  },
+};
+
+const SIGNING_KEYS_PROBLEM =
+  'must be a PKCS#8 PEM, a private JWK, a JWK Set or a JSON array of JWKs or {"privateKey": …} objects';
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+
+/**
+ * Private signing keys, always converted to an array of `{ privateKey, … }` signing-key options:
+ * one or more PEM blocks (`\n` escapes allowed), a private JWK, a JWK Set, or a JSON array whose
+ * entries are JWKs, PEM strings or signing-key options (`{"privateKey": …, "activateAt": …}`,
+ * for rotation). Whether each key is usable is checked by the option validation.
+ */
+const signingKeys: EnvValueType = {
+  label: 'PEM, JWK, JWK Set or JSON list',
+  parse(raw) {
+    const text = raw.trim();
+    if (text.startsWith('-----BEGIN')) {
+      const pem = text.replace(/\\n/g, '\n');
+      const blocks = pem.match(PEM_BLOCK) ?? [];
+      if (blocks.length === 0 || pem.replace(PEM_BLOCK, '').trim() !== '') return { problem: SIGNING_KEYS_PROBLEM };
+      return { value: blocks.map((privateKey) => ({ privateKey })) };
+    }
+    const parsed = json.parse(text);
+    if ('problem' in parsed) return { problem: SIGNING_KEYS_PROBLEM };
+    const value = parsed.value;
+    let entries: unknown[];
+    if (Array.isArray(value)) entries = value;
+    else if (isObject(value)) entries = Array.isArray(value.keys) ? (value.keys as unknown[]) : [value];
+    else return { problem: SIGNING_KEYS_PROBLEM };
+    return {
+      value: entries.map((entry) => {
+        if (isObject(entry) && 'privateKey' in entry) return entry;
+        return { privateKey: typeof entry === 'string' ? entry.replace(/\\n/g, '\n') : entry };
+      }),
+    };
+  },
+};
+
+/** A registration rate limit: `max/window` (`30/1m`: 30 per minute), or `false` for none. */
+const rateLimit: EnvValueType = {
+  label: '`max/window` or `false`',
+  parse(raw) {
+    if (/^(false|0)$/i.test(raw)) return { value: false };
+    const match = /^(\d+)\s*\/\s*(\S+)$/.exec(raw);
+    const window = match ? seconds.parse(match[2]) : undefined;
+    if (match && window && 'value' in window) return { value: { max: Number(match[1]), windowSeconds: window.value } };
+    return { problem: `must be a number per window such as 30/1m or 100/1h, or false (got ${quoteRaw(raw)})` };
   },
 };
 
@@ -150,15 +200,21 @@ export const EnvTypes = {
   stringOrList,
   integer,
   boolean,
-  seconds: duration('s'),
+  seconds,
   milliseconds: duration('ms'),
   json,
   keys,
+  signingKeys,
+  rateLimit,
   encryptionKeys,
   url,
   urls,
   oneOf,
 } as const;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
 
 /** Raw values are echoed in messages, shortened so a pasted secret never shows in full. */
 function quoteRaw(raw: string): string {

@@ -1,5 +1,13 @@
 import { envSchemaDefinition, type EnvSchemaDefinition } from './env-schema.decorator.js';
 import { Auth0Environment } from './schemas/auth0.environment.js';
+import { Auth0ProxyEnvironment } from './schemas/auth0-proxy.environment.js';
+import { AzureEnvironment } from './schemas/azure.environment.js';
+import { CognitoEnvironment } from './schemas/cognito.environment.js';
+import { DiscordEnvironment } from './schemas/discord.environment.js';
+import { GitHubEnvironment } from './schemas/github.environment.js';
+import { GoogleEnvironment } from './schemas/google.environment.js';
+import { OidcEnvironment } from './schemas/oidc.environment.js';
+import { ServerEnvironment } from './schemas/server.environment.js';
 import { AuthKitEnvironment } from './schemas/authkit.environment.js';
 import { DescopeEnvironment } from './schemas/descope.environment.js';
 import { IntrospectionEnvironment } from './schemas/introspection.environment.js';
@@ -18,19 +26,20 @@ export const PROVIDER_VARIABLE = 'MCP_AUTH_PROVIDER';
 /** Every environment variable of the module starts with this. */
 export const VARIABLE_PREFIX = 'MCP_AUTH_';
 
-/** Module options that choose the auth level, whether or not environment schemas fill them yet. */
+/** Module options that choose the auth level (also those no environment schema fills). */
 const LEVEL_OPTIONS = ['verifier', 'remote', 'proxy', 'server'];
 
 /** Schemas read whatever the provider. */
 const COMMON_SCHEMAS = [ResourceServerEnvironment, StorageEnvironment];
 
 /**
- * The provider schemas, in the order of the reference. To add a provider (for example `github`
- * of the proxy level): write `schemas/github.environment.ts`, a class decorated with
- * `@EnvSchema({ provider: 'github', prefix: 'MCP_AUTH_GITHUB_', section: 'proxy',
- * fixed: { upstream: { provider: 'github' } }, title, description })` whose properties carry
- * `@EnvVariable({ name: 'CLIENT_ID', option: 'upstream.clientId', … })` (shared proxy variables
- * in a base class, as `RemoteCommonEnvironment` does for level 2), and list the class here.
+ * The provider schemas, in the order of the reference. To add a provider (for example a new
+ * proxy preset): write `schemas/<provider>.environment.ts`, a class decorated with
+ * `@EnvSchema({ provider, prefix: 'MCP_AUTH_<PROVIDER>_', section: 'proxy',
+ * fixed: { upstream: { provider } }, title, description, overrides })` that extends
+ * `UpstreamCommonEnvironment` (client id and secret, scopes, …, and through it the shared
+ * `AuthorizationServerEnvironment` group: `MCP_AUTH_SIGNING_KEYS`, …) and whose own properties
+ * carry `@EnvVariable({ name: 'TENANT', option: 'upstream.tenant', … })`; list the class here.
  * Loading, validation, precedence, error messages and the generated reference then cover it.
  */
 const PROVIDER_SCHEMAS = [
@@ -44,6 +53,14 @@ const PROVIDER_SCHEMAS = [
   SupabaseEnvironment,
   Auth0Environment,
   KeycloakEnvironment,
+  GitHubEnvironment,
+  GoogleEnvironment,
+  AzureEnvironment,
+  CognitoEnvironment,
+  Auth0ProxyEnvironment,
+  DiscordEnvironment,
+  OidcEnvironment,
+  ServerEnvironment,
 ];
 
 /** The schemas read for every provider. */

@@ -265,10 +265,13 @@ describe('loadMcpAuthOptionsFromEnvironment', () => {
 
     it('refuses an unknown provider and suggests the closest one', () => {
       expect(problemsOf({ MCP_AUTH_PROVIDER: 'JWT' })).toEqual([
-        'MCP_AUTH_PROVIDER: must be one of jwt, introspection, static, remote, authkit, descope, scalekit, supabase, auth0, keycloak (got "JWT"; did you mean jwt?)',
+        'MCP_AUTH_PROVIDER: must be one of jwt, introspection, static, remote, authkit, descope, scalekit, supabase, auth0, keycloak, github, google, azure, cognito, auth0-proxy, discord, oidc, server (got "JWT"; did you mean jwt?)',
       ]);
-      expect(problemsOf({ MCP_AUTH_PROVIDER: 'github' })[0]).toMatch(
-        /^MCP_AUTH_PROVIDER: must be one of .* \(got "github"\)$/,
+      expect(problemsOf({ MCP_AUTH_PROVIDER: 'gitlab' })[0]).toMatch(
+        /^MCP_AUTH_PROVIDER: must be one of .* \(got "gitlab"; did you mean github\?\)$/,
+      );
+      expect(problemsOf({ MCP_AUTH_PROVIDER: 'okta' })[0]).toMatch(
+        /^MCP_AUTH_PROVIDER: must be one of .* \(got "okta"\)$/,
       );
     });
 
@@ -344,7 +347,7 @@ describe('loadMcpAuthOptionsFromEnvironment', () => {
     it('says what the module needs when the environment is the only other source', () => {
       expect(problemsOf({}, { requireComplete: true })).toEqual([
         'MCP_AUTH_RESOURCE_URL: required (or MCP_AUTH_BASE_URL), unless resourceUrl is set in code',
-        'MCP_AUTH_PROVIDER: required, one of jwt, introspection, static, remote, authkit, descope, scalekit, supabase, auth0, keycloak (unless verifier, remote, proxy or server is set in code)',
+        'MCP_AUTH_PROVIDER: required, one of jwt, introspection, static, remote, authkit, descope, scalekit, supabase, auth0, keycloak, github, google, azure, cognito, auth0-proxy, discord, oidc, server (unless verifier, remote, proxy or server is set in code)',
       ]);
     });
   });
@@ -389,16 +392,24 @@ describe('loadMcpAuthOptionsFromEnvironment', () => {
 
     it('name every variable MCP_AUTH_<PROVIDER>_<OPTION>, shared ones MCP_AUTH_<OPTION>', () => {
       for (const schema of schemas) {
-        const prefix = schema.provider ? `MCP_AUTH_${schema.provider.toUpperCase()}_` : 'MCP_AUTH_';
+        const prefix = schema.provider ? `MCP_AUTH_${schema.provider.toUpperCase().replace(/-/g, '_')}_` : 'MCP_AUTH_';
         expect(schema.prefix).toBe(prefix);
-        for (const variable of schema.variables) expect(variable.env).toMatch(new RegExp(`^${prefix}[A-Z0-9_]+$`));
+        for (const variable of schema.variables) {
+          expect(variable.env).toMatch(new RegExp(`^${variable.group?.prefix ?? prefix}[A-Z0-9_]+$`));
+        }
       }
     });
 
-    it('never give two variables the same name', () => {
-      const names = schemas.flatMap((schema) => schema.variables.map((v) => v.env));
-      expect(new Set(names).size).toBe(names.length);
-      expect(environmentVariableNames()).toEqual(['MCP_AUTH_PROVIDER', ...names]);
+    it('never give two variables the same name, except one group variable read by several schemas', () => {
+      const byName = new Map<string, EnvVariableDefinition[]>();
+      for (const variable of schemas.flatMap((schema) => schema.variables)) {
+        byName.set(variable.env, [...(byName.get(variable.env) ?? []), variable]);
+      }
+      for (const [name, variables] of byName) {
+        const shared = variables.length === 1 || variables.every((v) => v.group && v.group === variables[0].group);
+        expect({ name, shared }).toEqual({ name, shared: true });
+      }
+      expect(environmentVariableNames()).toEqual(['MCP_AUTH_PROVIDER', ...byName.keys()]);
     });
 
     it('choose the auth level through the module options verifier, remote, proxy and server', () => {
@@ -433,6 +444,8 @@ function sample(variable: EnvVariableDefinition): string {
     [EnvTypes.milliseconds, '5s'],
     [EnvTypes.json, '{}'],
     [EnvTypes.keys, '{"kty":"EC"}'],
+    [EnvTypes.signingKeys, '{"kty":"EC"}'],
+    [EnvTypes.rateLimit, '30/1m'],
     [EnvTypes.encryptionKeys, `k1:${KEY}`],
     [EnvTypes.urls, 'https://a.example'],
   ];

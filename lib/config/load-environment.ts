@@ -1,7 +1,8 @@
 import { validateSync } from 'class-validator';
 import { McpAuthConfigurationError } from '../core/errors/configuration.error.js';
 import type { McpAuthModuleOptions } from '../core/options/module-options.js';
-import { resolveMcpAuthOptions } from '../core/options/resolve-options.js';
+import { resolveMcpAuthOptions, type LevelHooks } from '../core/options/resolve-options.js';
+import { levelHooks } from '../mcp-auth.levels.js';
 import { validateRecordEncryptionOptions, validateStorageOptions } from '../storage/validate-storage-options.js';
 import type { EnvMapContext, EnvSchemaDefinition, EnvVariableDefinition } from './env-schema.decorator.js';
 import {
@@ -16,6 +17,7 @@ import { mergeMcpAuthOptions } from './merge-options.js';
 import { getOptionAt, isPlainObject, leafEntries, OptionsBuilder } from './option-paths.util.js';
 import { OptionProblemTranslator } from './translate-option-problems.js';
 import { closestName } from './closest-name.util.js';
+import { authorizationServerRequirements } from './authorization-server-requirements.js';
 
 /**
  * Where variables are read from: `process.env`, a parsed `.env` file, or what `ConfigService`
@@ -95,6 +97,10 @@ export function loadMcpAuthOptionsFromEnvironment(
     for (const problem of validateOptions(merged, env)) {
       const { text, variable } = translator.translate(problem);
       if (variable === undefined || !reported.has(variable)) problems.push(text);
+    }
+    if (provider) {
+      const input = { merged, fromEnvironment: options, provider, schemas, env, reported };
+      problems.push(...authorizationServerRequirements(input));
     }
   }
   if (problems.length > 0) throw new McpAuthConfigurationError([...new Set(problems)]);
@@ -203,7 +209,7 @@ class EnvironmentReader {
 
   /** Writes the valid values into the options. @returns whether anything was written. */
   private write(schema: EnvSchemaDefinition, instance: Record<string, unknown>, report: Report): boolean {
-    let wrote = false;
+    const written = new Set<string>();
     for (const variable of schema.variables) {
       const converted = instance[variable.property];
       if (converted === undefined || this.reported.has(variable.env)) continue;
@@ -211,9 +217,15 @@ class EnvironmentReader {
       if (value === undefined) continue;
       const conflict = this.builder.set(variable.optionPath, value, variable.env);
       if (conflict !== undefined) report(variable, `cannot be combined with ${conflict}`);
-      else wrote = true;
+      else written.add(variable.property);
     }
-    return wrote;
+    for (const variable of schema.variables) {
+      const needed = schema.variables.find((v) => v.property === variable.requires);
+      if (needed === undefined || !written.has(variable.property) || written.has(needed.property)) continue;
+      if (getOptionAt(this.programmatic, needed.optionPath) === undefined)
+        report(variable, `only used with ${needed.env}`);
+    }
+    return written.size > 0;
   }
 }
 
@@ -226,11 +238,17 @@ function stripProperty(message: string, property: string): string {
   return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
 }
 
+/**
+ * The module's own validation of every level section (`proxy`, `server`, …); what a level
+ * derives is left to the module, which logs its warnings once, at start-up.
+ */
+const VALIDATING_LEVELS: LevelHooks = { validate: levelHooks.validate, derive: () => ({}) };
+
 /** Every problem option validation finds in the merged options, with option paths. */
 function validateOptions(options: Partial<McpAuthModuleOptions>, env: McpAuthEnvironment): string[] {
   const problems: string[] = [];
   try {
-    resolveMcpAuthOptions(options as McpAuthModuleOptions, { NODE_ENV: env.NODE_ENV });
+    resolveMcpAuthOptions(options as McpAuthModuleOptions, { NODE_ENV: env.NODE_ENV }, VALIDATING_LEVELS);
   } catch (error) {
     if (!(error instanceof McpAuthConfigurationError)) throw error;
     problems.push(...error.problems);

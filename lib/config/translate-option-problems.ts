@@ -37,10 +37,13 @@ export class OptionProblemTranslator {
     const message = problem.slice(separator + 2);
     for (const [optionPath, variable] of this.byPath) {
       if (path === optionPath || path.startsWith(`${optionPath}.`) || path.startsWith(`${optionPath}[`)) {
-        return {
-          text: `${variable.env}${path.slice(optionPath.length)}: ${withUnit(message, variable)}`,
-          variable: variable.env,
-        };
+        // "client_secret_post needs a clientSecret": options beside this one, by their variables.
+        const text = renameOptions(this.siblingsOf(optionPath), withUnit(message, variable)).replace(
+          // "is the same key as proxy.signingKeys[0]": other entries of the same variable.
+          new RegExp(`\\b${escapeRegExp(optionPath)}(?=[.[]|\\b)`, 'g'),
+          variable.env,
+        );
+        return { text: `${variable.env}${path.slice(optionPath.length)}: ${text}`, variable: variable.env };
       }
     }
     const under = this.variablesUnder(path);
@@ -48,6 +51,19 @@ export class OptionProblemTranslator {
     const provider = this.schemas.find((schema) => schema.variables.includes(under[0]))?.provider;
     const label = provider ? `${PROVIDER_VARIABLE}=${provider}` : under[0].env;
     return { text: `${label}: ${renameOptions(under, message)}` };
+  }
+
+  /** The other variables of the schemas that fill options in the same object as `optionPath`. */
+  private siblingsOf(optionPath: string): EnvVariableDefinition[] {
+    const parent = optionPath.slice(0, optionPath.lastIndexOf('.') + 1);
+    return this.schemas.flatMap((schema) =>
+      schema.variables.filter(
+        (v) =>
+          v.optionPath !== optionPath &&
+          v.optionPath.startsWith(parent) &&
+          !v.optionPath.slice(parent.length).includes('.'),
+      ),
+    );
   }
 
   /** The variables that fill options inside `path` (a section such as `verifier`). */
@@ -75,4 +91,8 @@ function renameOptions(variables: readonly EnvVariableDefinition[], message: str
 /** Range messages about converted durations name the unit the limit is in. */
 function withUnit(message: string, variable: EnvVariableDefinition): string {
   return variable.type.unit !== undefined && /\d/.test(message) ? `${message} (${variable.type.unit})` : message;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
