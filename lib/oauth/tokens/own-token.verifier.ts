@@ -25,6 +25,10 @@ export class OwnTokenVerifier extends McpPassportStrategy implements McpTokenVer
   name = 'mcp-own-token';
   private readonly jwt: JwtTokenStrategy;
   private readonly notRevoked: BoundedTtlCache<true>;
+  /** Store look-ups in progress, per grant: concurrent requests share one (bench/oauth/README.md). */
+  private readonly revocationLookups = new Map<string, Promise<boolean>>();
+  /** Counts {@link forgetGrant} calls. */
+  private forgets = 0;
   private readonly keyResolver: ReturnType<SigningKeySet['verificationKey']>;
 
   constructor(
@@ -77,14 +81,34 @@ export class OwnTokenVerifier extends McpPassportStrategy implements McpTokenVer
     if (typeof grantId !== 'string' || grantId === '')
       throw new InvalidTokenError('The access token has no grant', 'claims');
     if (this.notRevoked.get(grantId) === undefined) {
-      if (await this.grants.isRevoked(grantId)) throw new InvalidTokenError('The access token was revoked', 'inactive');
-      this.notRevoked.set(grantId, true, this.clock.now() + REVOCATION_CHECK_SECONDS * 1000);
+      const forgets = this.forgets;
+      if (await this.isRevoked(grantId)) throw new InvalidTokenError('The access token was revoked', 'inactive');
+      // A grant forgotten during the look-up may have been revoked after it: do not remember it.
+      if (forgets === this.forgets)
+        this.notRevoked.set(grantId, true, this.clock.now() + REVOCATION_CHECK_SECONDS * 1000);
     }
     return this.decorate(verified, grantId);
   }
 
+  /**
+   * One store look-up per grant at a time: when the remembered answer expires under load, every
+   * request in flight would otherwise send its own `GET` (16 at once with 16 connections).
+   */
+  private isRevoked(grantId: string): Promise<boolean> {
+    const pending = this.revocationLookups.get(grantId);
+    if (pending !== undefined) return pending;
+    const lookup: Promise<boolean> = this.grants.isRevoked(grantId).finally(() => {
+      if (this.revocationLookups.get(grantId) === lookup) this.revocationLookups.delete(grantId);
+    });
+    this.revocationLookups.set(grantId, lookup);
+    return lookup;
+  }
+
   /** Call after revoking a grant on this instance, so its tokens fail here at once. */
   forgetGrant(grantId: string): void {
+    this.forgets += 1;
     this.notRevoked.delete(grantId);
+    // Requests arriving from now on ask the store again rather than join a look-up started before.
+    this.revocationLookups.delete(grantId);
   }
 }
