@@ -1,4 +1,4 @@
-import { Module, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Module, type FactoryProvider, type INestApplication, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { exportJWK, generateKeyPair } from 'jose';
 import {
@@ -13,6 +13,9 @@ import {
   type OidcUpstreamOptions,
   type SigningKeyOptions,
 } from 'nestjs-mcp-auth';
+import { authorizationServerProviders } from '../../../lib/oauth/authorization-server.providers.js';
+import { ClientMetadataDocumentFetcher, type CimdLookup } from '../../../lib/oauth/clients/cimd/cimd-fetcher.js';
+import { ClientRegistry, type ClientRegistrySettings } from '../../../lib/oauth/clients/client-registry.service.js';
 import { startOidcUpstream, type OidcUpstream } from '../../fakes/oidc-upstream.js';
 import { NotesTools } from '../../fixtures/notes.tools.js';
 import { freePort } from '../../helpers/free-port.js';
@@ -73,6 +76,13 @@ export interface StartAsAppOptions {
   readonly port?: number;
   /** Receives the application's log lines (secret-leak checks, TR-04). */
   readonly logger?: LoggerService;
+  /**
+   * Client ID metadata documents (when enabled in `as`): the DNS resolver and the CA the
+   * document fetcher uses, so that test host names resolve to stand-in public addresses served
+   * by a local HTTPS server. Only the fetcher's transport changes; the registry and the
+   * endpoints are the module's own.
+   */
+  readonly cimdTransport?: { readonly lookup: CimdLookup; readonly ca: string };
 }
 
 /** One running instance of a level-3 or level-4 deployment. */
@@ -186,10 +196,34 @@ export async function startAsApp(options: StartAsAppOptions): Promise<AsApp> {
 
   let app: INestApplication | undefined;
   try {
-    const testing = await Test.createTestingModule({ imports: [AsTestAppModule] })
+    const builder = Test.createTestingModule({ imports: [AsTestAppModule] })
       .overrideProvider(MCP_AUTH_CLOCK)
-      .useValue(clock)
-      .compile();
+      .useValue(clock);
+    if (options.cimdTransport) {
+      const transport = options.cimdTransport;
+      const original = authorizationServerProviders.find(
+        (provider) => typeof provider === 'object' && 'provide' in provider && provider.provide === ClientRegistry,
+      ) as FactoryProvider<ClientRegistry | undefined>;
+      builder.overrideProvider(ClientRegistry).useFactory({
+        inject: original.inject,
+        factory: (...deps: unknown[]) => {
+          const registry = original.useFactory(...deps) as ClientRegistry | undefined;
+          if (!registry?.metadataDocumentsEnabled) return registry;
+          const settings = (registry as unknown as { settings: ClientRegistrySettings }).settings;
+          return new ClientRegistry({
+            ...settings,
+            metadataDocuments: new ClientMetadataDocumentFetcher({
+              options: asOptions.clientIdMetadataDocuments,
+              policy: registry.policy,
+              clock: settings.clock,
+              lookup: transport.lookup,
+              tls: { ca: transport.ca },
+            }),
+          });
+        },
+      });
+    }
+    const testing = await builder.compile();
     app = testing.createNestApplication({ logger: options.logger ?? false, abortOnError: false });
     await app.listen(port, '127.0.0.1');
   } catch (error) {

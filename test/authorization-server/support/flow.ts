@@ -152,8 +152,9 @@ export async function walkToClient(
     } else if (upstreamConsent) {
       response = await browser.post(upstreamConsent.action, upstreamConsent.fields);
     } else {
+      const alert = /role="alert">([^<]*)</.exec(response.body)?.[1];
       throw new Error(
-        `authorization stuck at ${response.url.href} (HTTP ${response.status}): ${response.body.slice(0, 400)}`,
+        `authorization stuck at ${response.url.href} (HTTP ${response.status}): ${alert ?? response.body.slice(0, 400)}`,
       );
     }
   }
