@@ -46,6 +46,7 @@ describe.each(AS_LEVELS)('refresh tokens, %s', (_label, level) => {
     expect(second.status).toBe(200);
     const rt2 = second.body!.refresh_token as string;
     expect(rt2).not.toBe(rt1);
+    expect((await callMcp(app, second.body!.access_token as string)).status).toBe(200);
     expect(second.headers.get('cache-control')).toBe('no-store');
     app.clock.advance(11_000);
     expectOAuthError(await refreshTokens(app, pub1, rt1), 400, 'invalid_grant');

@@ -78,6 +78,8 @@ describe.each(AS_LEVELS)('token endpoint, %s', (_label, level) => {
     const { code, verifier } = await authorizeCode(app, pub1);
     const first = await exchangeCode(app, pub1, code, verifier);
     expect(first.status).toBe(200);
+    // In use (its "not revoked" answer cached) before the replay: still refused at once after it.
+    expect((await callMcp(app, first.body!.access_token as string)).status).toBe(200);
     expectOAuthError(await exchangeCode(app, pub1, code, verifier), 400, 'invalid_grant');
     const mcp = await callMcp(app, first.body!.access_token as string);
     expect(mcp.status).toBe(401);
