@@ -14,6 +14,7 @@ import {
   type AuthorizationParams,
   type RegisteredClient,
 } from './support/flow.js';
+import { sendRaw } from './support/http.js';
 import { AS_LEVELS } from './support/levels.js';
 
 const WEB1_REDIRECT = 'https://client.example/cb';
@@ -480,6 +481,33 @@ describe.each(AS_LEVELS)('authorization endpoint, %s', (_label, level) => {
       }
       expect(statuses.length).toBeGreaterThanOrEqual(level === 'server' ? 4 : 2);
       for (const status of statuses) expect(status).toBe(303);
+    });
+
+    it('TR-01 / M-03: Host and X-Forwarded-* never reach a URL the authorization server emits', async () => {
+      const poisoned = {
+        host: 'evil.example',
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'https',
+        forwarded: 'host=evil.example',
+      };
+      const start = await sendRaw(app.port, { path: `/authorize?${url(pub1).searchParams}`, headers: poisoned });
+      expect([302, 303]).toContain(start.status);
+      const next = new URL(start.headers.location as string);
+      expect(next.origin).toBe(app.issuer);
+      const cookies = [start.headers['set-cookie'] ?? []].flat();
+      expect(cookies.join('\n')).not.toMatch(/domain=/i);
+      const page = await sendRaw(app.port, {
+        path: `${next.pathname}${next.search}`,
+        headers: { ...poisoned, cookie: cookies.map((c) => c.split(';')[0]).join('; ') },
+      });
+      expect(page.status).toBe(200);
+      expect(page.body).not.toContain('evil.example');
+      expect(page.body).toContain(`action="${app.issuer}/`);
+      const refused = await sendRaw(app.port, {
+        path: `/authorize?${url(pub1, { state: 'h', code_challenge: null }).searchParams}`,
+        headers: poisoned,
+      });
+      expect(new URL(refused.headers.location as string).searchParams.get('iss')).toBe(app.issuer);
     });
 
     it('A-22: success and error redirects carry iss = the issuer exactly, as the metadata announces', async () => {
