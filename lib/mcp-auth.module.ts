@@ -36,6 +36,7 @@ import { mountOAuthEndpoints } from './oauth/oauth-routes.js';
 import type { ResolvedMcpAuthOptions } from './core/options/resolved-options.js';
 import { OwnTokenVerifier } from './oauth/tokens/own-token.verifier.js';
 import { ConnectedAppsService } from './oauth/grants/connected-apps.service.js';
+import { InstanceConsistencyCheck } from './oauth/instance-consistency.check.js';
 import { proxyProviders } from './proxy/proxy.providers.js';
 import { serverProviders } from './server/server.providers.js';
 import { MCP_AUTH_USER_AUTHENTICATOR } from './server/user-authenticator.js';
@@ -73,6 +74,7 @@ import { MCP_AUTH_USER_AUTHENTICATOR } from './server/user-authenticator.js';
     ...serverProviders,
     ...proxyProviders,
     authorizationFlowProvider,
+    InstanceConsistencyCheck,
   ],
   exports: [
     MCP_AUTH_RESOLVED_OPTIONS,

@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { load } from 'cheerio';
 import { startMcpApp, type RunningApp } from './helpers/mcp-app.js';
 import { HeadlessBrowser, type FormPolicy } from './helpers/headless-browser.js';
@@ -73,6 +75,34 @@ describe('authorization server edges (level 4)', () => {
       }));
     });
     afterAll(async () => app?.close());
+
+    it('A-11: a reused PKCE challenge is detected and logged as a warning (the request still proceeds)', async () => {
+      const client = await registerClient(app.origin);
+      const warn = jest.spyOn(Logger.prototype, 'warn');
+      try {
+        const authorize = (challenge: string) => {
+          const url = new URL(`${app.origin}/authorize`);
+          for (const [name, value] of Object.entries({
+            response_type: 'code',
+            client_id: client.clientId,
+            redirect_uri: client.redirectUri,
+            code_challenge: challenge,
+            code_challenge_method: 'S256',
+          }))
+            url.searchParams.set(name, value);
+          return fetch(url, { redirect: 'manual' });
+        };
+        const reusedWarnings = () =>
+          warn.mock.calls.filter(([message]) => String(message).includes('reused a PKCE code_challenge')).length;
+        expect((await authorize('A'.repeat(43))).status).toBe(302);
+        expect((await authorize('B'.repeat(43))).status).toBe(302);
+        expect(reusedWarnings()).toBe(0);
+        expect((await authorize('A'.repeat(43))).status).toBe(302);
+        expect(reusedWarnings()).toBe(1);
+      } finally {
+        warn.mockRestore();
+      }
+    });
 
     it('P-12: an empty clientIdMetadataDocuments section leaves CIMD off (enabled defaults to false)', async () => {
       const metadata = (await (await fetch(`${app.origin}/.well-known/oauth-authorization-server`)).json()) as Record<

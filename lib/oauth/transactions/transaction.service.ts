@@ -1,8 +1,16 @@
+import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { StoreNamespace } from '../../storage/store-key.js';
 import type { McpAuthStore } from '../../storage/mcp-auth-store.interface.js';
 import { generateSecret } from '../../storage/secret-key.js';
 import { OAUTH_RECORDS, type AuthorizationTransaction } from '../grants/grant-records.js';
 import { BrowserBinding } from './browser-binding.js';
+
+const logger = new Logger('McpAuth');
+
+/** PKCE challenges seen per client, to notice constant ones (stored by hash only). */
+const USED_CHALLENGES = new StoreNamespace<true>('oauth-pkce-seen');
+const CHALLENGE_MEMORY_MS = 86_400_000;
 
 /** A transaction together with its id. */
 export interface StoredTransaction {
@@ -27,11 +35,22 @@ export class TransactionService {
     this.binding = new BrowserBinding(secureCookies, ttlSeconds);
   }
 
-  /** Stores a new transaction and binds it to this browser. */
+  /**
+   * Stores a new transaction and binds it to this browser. A client that sends a PKCE challenge
+   * it already used (within a day) is logged as a warning: it may be using a constant verifier,
+   * which defeats PKCE (RFC 9700 §2.1.1, catalog A-11). The request still proceeds, because a
+   * reloaded authorization page or a link previewer repeats a genuine one.
+   */
   async start(
     response: Response,
     transaction: Omit<AuthorizationTransaction, 'bindingHash'>,
   ): Promise<StoredTransaction> {
+    const challengeKey = USED_CHALLENGES.secret(`${transaction.clientId}\u0000${transaction.codeChallenge}`);
+    if (!(await this.store.setIfAbsent(challengeKey, true, CHALLENGE_MEMORY_MS))) {
+      logger.warn(
+        `Client ${JSON.stringify(transaction.clientId)} reused a PKCE code_challenge: it may be using a constant code_verifier (RFC 9700 §2.1.1)`,
+      );
+    }
     const id = generateSecret();
     const { hash, csrfToken } = this.binding.bind(response, id, generateSecret());
     const stored = { ...transaction, bindingHash: hash };
