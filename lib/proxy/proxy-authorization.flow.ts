@@ -5,18 +5,26 @@ import { redirect } from '../oauth/endpoints/endpoint-responses.js';
 import type { AuthorizationTransaction } from '../oauth/grants/grant-records.js';
 import type { StoredTransaction } from '../oauth/transactions/transaction.service.js';
 import type { McpAuthStore } from '../storage/mcp-auth-store.interface.js';
+import type { RecordCipher, Sealed } from '../storage/record-cipher.js';
 import { StoreNamespace } from '../storage/store-key.js';
 import { createUpstreamTransactionSecrets } from './upstream/upstream-pkce.js';
 import type { UpstreamOAuthClient } from './upstream/upstream-oauth.client.js';
+
+/** The proxy's own secrets of one upstream authorization request. */
+export interface UpstreamLegSecrets {
+  /** PKCE verifier of the upstream leg (only its S256 challenge went to the upstream). */
+  readonly codeVerifier: string;
+  /** OpenID Connect nonce. */
+  readonly nonce: string;
+}
 
 /** The upstream leg of an approved transaction, stored under the hash of its `state`. */
 export interface UpstreamLeg {
   /** The MCP transaction (its browser binding is checked at the callback). */
   readonly transactionId: string;
   readonly transaction: AuthorizationTransaction;
-  /** The proxy's own PKCE verifier for the upstream, and the OIDC nonce. */
-  readonly codeVerifier: string;
-  readonly nonce: string;
+  /** Sealed for this leg's store key: the verifier is never at rest in clear (S-01). */
+  readonly secrets: Sealed<UpstreamLegSecrets>;
 }
 
 export const UPSTREAM_LEGS = new StoreNamespace<UpstreamLeg>('oauth-upstream-leg');
@@ -33,6 +41,7 @@ export class ProxyAuthorizationFlow implements AuthorizationFlow {
     private readonly settings: AuthorizationServerSettings,
     private readonly store: McpAuthStore,
     private readonly upstream: UpstreamOAuthClient,
+    private readonly cipher: RecordCipher,
     readonly identityProvider: string,
     /** Forward RFC 8707 `resource` to the upstream (when its preset allows it). */
     private readonly forwardResource: boolean,
@@ -44,9 +53,11 @@ export class ProxyAuthorizationFlow implements AuthorizationFlow {
 
   async approved(request: Request, response: Response, stored: StoredTransaction): Promise<void> {
     const { state, codeVerifier, nonce } = createUpstreamTransactionSecrets();
+    const key = UPSTREAM_LEGS.secret(state);
+    const secrets = await this.cipher.seal<UpstreamLegSecrets>({ codeVerifier, nonce }, key);
     await this.store.set(
-      UPSTREAM_LEGS.secret(state),
-      { transactionId: stored.id, transaction: stored.transaction, codeVerifier, nonce },
+      key,
+      { transactionId: stored.id, transaction: stored.transaction, secrets },
       this.settings.transactionTtlSeconds * 1000,
     );
     const url = await this.upstream.authorizationUrl({

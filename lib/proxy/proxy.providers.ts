@@ -69,6 +69,7 @@ export const proxyProviders: Provider[] = [
       MCP_AUTH_AS_SETTINGS,
       { token: MCP_AUTH_STORE, optional: true },
       { token: UpstreamOAuthClient, optional: true },
+      { token: RecordCipher, optional: true },
     ],
     useFactory:
       (
@@ -76,13 +77,15 @@ export const proxyProviders: Provider[] = [
         settings: AuthorizationServerSettings | undefined,
         store: McpAuthStore | undefined,
         upstream: UpstreamOAuthClient | undefined,
+        cipher: RecordCipher | undefined,
       ): ProxyFlowFactory =>
       () =>
-        options.proxy && settings && store && upstream
+        options.proxy && settings && store && upstream && cipher
           ? new ProxyAuthorizationFlow(
               settings,
               store,
               upstream,
+              cipher,
               displayName(upstream.provider.name),
               upstream.provider.forwardResource,
             )

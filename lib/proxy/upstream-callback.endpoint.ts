@@ -8,7 +8,8 @@ import { GrantService } from '../oauth/grants/grant.service.js';
 import { MCP_AUTH_PAGES, type McpAuthPages } from '../oauth/pages/pages.js';
 import { TransactionService } from '../oauth/transactions/transaction.service.js';
 import { MCP_AUTH_STORE, type McpAuthStore } from '../storage/mcp-auth-store.interface.js';
-import { UPSTREAM_LEGS, type UpstreamLeg } from './proxy-authorization.flow.js';
+import { RecordCipher } from '../storage/record-cipher.js';
+import { UPSTREAM_LEGS, type UpstreamLeg, type UpstreamLegSecrets } from './proxy-authorization.flow.js';
 import { UpstreamTokenVault } from './upstream-token.accessor.js';
 import { UpstreamOAuthClient } from './upstream/upstream-oauth.client.js';
 import { UpstreamError, UpstreamRejectedError, UpstreamTransientError } from './upstream/upstream.errors.js';
@@ -41,6 +42,7 @@ export class UpstreamCallbackEndpoint implements NestMiddleware {
     private readonly grants: GrantService,
     private readonly upstream: UpstreamOAuthClient,
     private readonly vault: UpstreamTokenVault,
+    private readonly cipher: RecordCipher,
   ) {}
 
   async use(request: Request, response: Response): Promise<void> {
@@ -52,7 +54,8 @@ export class UpstreamCallbackEndpoint implements NestMiddleware {
     if (typeof state !== 'string' || state.length === 0 || state.length > 512) {
       return sendErrorPage(response, this.pages, 400, 'invalid_request', 'The sign-in response has no valid state');
     }
-    const leg = await this.store.consume(UPSTREAM_LEGS.secret(state));
+    const key = UPSTREAM_LEGS.secret(state);
+    const leg = await this.store.consume(key);
     if (!leg) {
       return sendErrorPage(
         response,
@@ -71,22 +74,28 @@ export class UpstreamCallbackEndpoint implements NestMiddleware {
       return sendErrorPage(response, this.pages, 400, 'invalid_request', 'The sign-in response repeats a parameter');
     }
     try {
-      const location = await this.complete(request, leg, state);
+      const secrets = await this.cipher.open(leg.secrets, key);
+      const location = await this.complete(request, leg, secrets, state);
       redirect(request, response, location);
     } catch (error) {
       this.fail(request, response, leg, error);
     }
   }
 
-  private async complete(request: Request, leg: UpstreamLeg, state: string): Promise<string> {
+  private async complete(
+    request: Request,
+    leg: UpstreamLeg,
+    secrets: UpstreamLegSecrets,
+    state: string,
+  ): Promise<string> {
     const { code } = await this.upstream.handleCallback(request.query as never, { state });
-    const tokens = await this.upstream.exchangeCode(code, leg.codeVerifier, {
+    const tokens = await this.upstream.exchangeCode(code, secrets.codeVerifier, {
       scopes: leg.transaction.scopes,
       resource: leg.transaction.resource,
     });
     const identity = await this.upstream.identity(
       { accessToken: tokens.accessToken, idToken: tokens.idToken },
-      { nonce: leg.nonce },
+      { nonce: secrets.nonce },
     );
     const { transaction } = leg;
     const claims = Object.fromEntries(

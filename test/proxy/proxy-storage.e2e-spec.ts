@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { startOidcUpstream, type OidcUpstream } from '../fakes/oidc-upstream.js';
@@ -154,6 +154,29 @@ describe('proxy (level 3): upstream tokens at rest (S-01, S-02, R-11) — in-mem
     });
     expect(revoked.status).toBe(200);
     expectNoSecrets(memoryRecords(app.memory!), secrets);
+  });
+
+  it('S-01: while the user is at the upstream, the proxy’s own PKCE verifier and nonce are stored sealed, never in clear', async () => {
+    const browser = new ProxyBrowser();
+    const client = await registerClient(app.origin);
+    const auth = authorization(app.origin, app.mcpUrl, client, { scope: 'openid' });
+    const approved = await decide(browser, await openConsent(browser, auth), 'approve');
+    const upstreamRequest = new URL(approved.location!);
+    const challenge = upstreamRequest.searchParams.get('code_challenge')!;
+    const nonce = upstreamRequest.searchParams.get('nonce')!;
+    const legs = memoryRecords(app.memory!).filter(([key]) => key.startsWith('oauth-upstream-leg:'));
+    expect(legs.length).toBeGreaterThan(0);
+    for (const [, value] of legs) {
+      expect(value).not.toContain(nonce);
+      // No stored string is the verifier behind the challenge the upstream received.
+      for (const candidate of value.match(/[A-Za-z0-9._~-]{43,128}/g) ?? []) {
+        expect(createHash('sha256').update(candidate).digest('base64url')).not.toBe(challenge);
+      }
+      expect((JSON.parse(value) as { secrets: string }).secrets).toMatch(SEALED);
+    }
+    // And the sealed verifier works: the flow completes.
+    const answer = await browser.get(await upstreamUser(callback, ALICE).authorize(approved.location!));
+    expect(new URL(answer.location!).searchParams.get('code')).toEqual(expect.any(String));
   });
 
   it('S-02: the proxy’s transient records expire: upstream leg ≤ 10 min, code ≤ 60 s, refresh flight ≤ 10 s, grant ≤ 30 days', async () => {
