@@ -17,7 +17,7 @@ import {
   type Answer,
   type Authorization,
 } from './support/oauth-browser.js';
-import { recordCounts, startProxyApp, type ProxyApp } from './support/proxy-app.js';
+import { CapturingLogger, recordCounts, startProxyApp, type ProxyApp } from './support/proxy-app.js';
 import { TokenRelay } from './support/token-relay.js';
 import { ALICE, oidcProxyModuleOptions } from './support/upstreams.js';
 
@@ -32,6 +32,7 @@ interface Pair {
 async function startPair(
   upstream: (idp: OidcUpstream) => Record<string, unknown> = () => ({}),
   proxy: Record<string, unknown> = {},
+  logger?: CapturingLogger,
 ): Promise<Pair> {
   const port = await freePort();
   const callback = `http://127.0.0.1:${port}/oauth/callback`;
@@ -39,6 +40,7 @@ async function startPair(
   const app = await startProxyApp((origin) => oidcProxyModuleOptions(origin, idp, proxy, upstream(idp)), {
     port,
     userApiUrl: `${idp.issuer}/me`,
+    logger,
   });
   return {
     idp,
@@ -480,5 +482,56 @@ describe('proxy (level 3): upstream faults (F-07 … F-11, F-19, F-20)', () => {
       expect([...pair.idp.hits.values()].reduce((a, b) => a + b, 0)).toBe(upstreamHits);
       expect((await mcpCall(pair.app.mcpUrl, user.access_token, 'tools/list')).status).toBe(200);
     });
+  });
+
+  it('I-3 / TR-04: what the proxy logs about upstream failures names no token, code, verifier or secret', async () => {
+    const logger = new CapturingLogger();
+    const pair = await startPair(() => ({ timeoutMs: 1000 }), {}, logger);
+    try {
+      const secrets: Record<string, string> = { 'the upstream client secret': pair.idp.clientSecret };
+      // A sign-in that works, then its tokens used, refreshed upstream and revoked while the upstream fails.
+      const client = await registerClient(pair.app.origin);
+      const auth = authorization(pair.app.origin, pair.app.mcpUrl, client, { scope: 'openid email' });
+      const done = await authorizeThroughProxy(new ProxyBrowser(), auth, upstreamUser(pair.callback, ALICE));
+      const tokens = await redeem(pair.app.origin, done);
+      const { upstream } = await pair.app.grantOf(tokens.access_token);
+      Object.assign(secrets, {
+        'the MCP code': done.code,
+        'the client verifier': done.verifier,
+        'the MCP access token': tokens.access_token,
+        'the MCP refresh token': tokens.refresh_token,
+        'the upstream access token': upstream!.accessToken,
+        'the upstream refresh token': upstream!.refreshToken!,
+        'the upstream ID token': upstream!.idToken!,
+      });
+      pair.app.clock.ms += 560_000;
+      pair.idp.fault({ path: '/token', status: 503, body: '{}' });
+      await mcpCall(pair.app.mcpUrl, tokens.access_token, 'tools/call', { name: 'upstream_profile', arguments: {} });
+      pair.idp.fault({ path: '/token/revocation', status: 500, body: '{}' });
+      await fetch(`${pair.app.origin}/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: tokens.refresh_token, client_id: client.clientId }),
+      });
+      pair.idp.clearFaults();
+      pair.app.clock.ms = Date.now();
+      // A callback whose code exchange fails.
+      const failing = await atCallback(pair);
+      secrets['the upstream code of the failed exchange'] = failing.callbackUrl.searchParams.get('code')!;
+      pair.idp.fault({ path: '/token', dropConnection: true });
+      await failing.browser.get(failing.callbackUrl);
+      pair.idp.clearFaults();
+
+      const logs = logger.lines.join('\n');
+      // Control: the failures were logged (the capture works).
+      expect(logs).toMatch(/Upstream callback failed/);
+      expect(logs).toMatch(/Upstream token revocation failed/);
+      const leaked = Object.entries(secrets)
+        .filter(([, secret]) => logs.includes(secret))
+        .map(([name]) => name);
+      expect(leaked).toEqual([]);
+    } finally {
+      await pair.close();
+    }
   });
 });

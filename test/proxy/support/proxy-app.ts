@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplication, Provider } from '@nestjs/common';
+import type { DynamicModule, INestApplication, LoggerService, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { decodeJwt } from 'jose';
 import {
@@ -48,6 +48,8 @@ export interface ProxyAppOptions {
   providers?: Provider[];
   imports?: DynamicModule['imports'];
   extras?: McpAuthModuleExtras;
+  /** The application's logger (none by default). */
+  logger?: LoggerService;
 }
 
 /**
@@ -82,7 +84,7 @@ export async function startProxyApp(
     .overrideProvider(MCP_AUTH_CLOCK)
     .useValue(clock)
     .compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger: settings.logger ?? false });
   await app.listen(port, '127.0.0.1');
   return {
     app,
@@ -116,4 +118,29 @@ export function recordCounts(store: MemoryStore): Record<string, number> {
     counts[namespace] = (counts[namespace] ?? 0) + 1;
   }
   return counts;
+}
+
+/** A logger that keeps every line, for assertions on what the application logs. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log(...parts: unknown[]) {
+    this.keep('log', parts);
+  }
+  error(...parts: unknown[]) {
+    this.keep('error', parts);
+  }
+  warn(...parts: unknown[]) {
+    this.keep('warn', parts);
+  }
+  debug(...parts: unknown[]) {
+    this.keep('debug', parts);
+  }
+  verbose(...parts: unknown[]) {
+    this.keep('verbose', parts);
+  }
+  private keep(level: string, parts: unknown[]) {
+    this.lines.push(
+      `${level} ${parts.map((part) => (part instanceof Error ? `${part.message} ${part.stack}` : typeof part === 'string' ? part : JSON.stringify(part))).join(' ')}`,
+    );
+  }
 }
