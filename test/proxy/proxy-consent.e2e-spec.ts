@@ -1,4 +1,6 @@
+import { jest } from '@jest/globals';
 import { load } from 'cheerio';
+import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../../lib/oauth/client-directory.js';
 import { startOidcUpstream, type OidcUpstream } from '../fakes/oidc-upstream.js';
 import { freePort } from '../helpers/free-port.js';
 import {
@@ -123,6 +125,26 @@ describe('proxy (level 3): consent (C-01 … C-13)', () => {
         .map((b) => page.$(b).attr('value')),
     ).toEqual(['approve', 'deny']);
     expect(page.$('.warning').length).toBe(0);
+  });
+
+  it('C-02: a client known by a metadata document whose redirects are all loopback gets the localhost warning; a registered one does not', async () => {
+    // The real CIMD fetcher refuses loopback hosts (SSRF rule), so the directory presents a
+    // registered client as if its metadata document had been fetched.
+    const directory = app.app.get<ClientDirectory>(MCP_AUTH_CLIENTS);
+    const loopbackOnly = await registerClient(app.origin, { clientName: 'Local tool' });
+    const find = directory.find.bind(directory);
+    const spy = jest.spyOn(directory, 'find').mockImplementation(async (clientId) => {
+      const client = await find(clientId);
+      return client && clientId === loopbackOnly.clientId ? { ...client, source: 'metadata-document' } : client;
+    });
+    try {
+      const warned = await openConsent(new ProxyBrowser(), start(loopbackOnly));
+      expect(warned.$('.warning[role="alert"]').text()).toMatch(/only redirects to your own computer \(localhost\)/);
+      const plain = await openConsent(new ProxyBrowser(), start(await registerClient(app.origin)));
+      expect(plain.$('.warning').length).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   describe('C-03: CSRF on the consent form', () => {
