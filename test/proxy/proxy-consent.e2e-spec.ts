@@ -236,6 +236,12 @@ describe('proxy (level 3): consent (C-01 … C-13)', () => {
     const state = new URL(approved.location!).searchParams.get('state')!;
     expect(state).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     expect(state).not.toBe(auth.state);
+    // Two PKCE legs: the upstream gets the S256 challenge of the proxy's own verifier, not the client's.
+    const upstreamChallenge = new URL(approved.location!).searchParams.get('code_challenge');
+    expect(new URL(approved.location!).searchParams.get('code_challenge_method')).toBe('S256');
+    expect(upstreamChallenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(upstreamChallenge).not.toBe(auth.url.searchParams.get('code_challenge'));
+    expect(new URL(approved.location!).searchParams.get('client_id')).toBe(idp.clientId);
     expect(approved.location).not.toContain(auth.state);
     // The upstream leg is stored under a hash of the state, never the state itself.
     expect(

@@ -8,7 +8,9 @@ import {
   authorization,
   authorizeThroughProxy,
   callTool,
+  decide,
   mcpCall,
+  openConsent,
   ProxyBrowser,
   redeem,
   registerClient,
@@ -223,5 +225,37 @@ describe('proxy (level 3): SDK v1 and v2 through oidc-provider', () => {
     });
     expect(refresh.status).toBe(400);
     expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
+  });
+});
+
+/** RFC 8707 towards the upstream: forwarded when the preset says so, so the upstream token is audience-bound too. */
+describe('proxy (level 3): the MCP client’s resource forwarded upstream (RFC 8707)', () => {
+  let idp: OidcUpstream;
+  let app: ProxyApp;
+  let callback: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    callback = `http://127.0.0.1:${port}/oauth/callback`;
+    idp = await startOidcUpstream({ redirectUri: callback, resources: [`http://127.0.0.1:${port}/mcp`] });
+    app = await startProxyApp((origin) => oidcProxyModuleOptions(origin, idp, {}, { forwardResource: true }), { port });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await idp?.close();
+  });
+
+  it('the upstream authorization request carries the canonical resource and the upstream access token is bound to it', async () => {
+    const client = await registerClient(app.origin);
+    const browser = new ProxyBrowser();
+    const auth = authorization(app.origin, app.mcpUrl, client, { scope: 'openid' });
+    const approved = await decide(browser, await openConsent(browser, auth), 'approve');
+    expect(new URL(approved.location!).searchParams.get('resource')).toBe(app.mcpUrl);
+    const answer = await browser.get(await upstreamUser(callback, ALICE).authorize(approved.location!));
+    const redirect = new URL(answer.location!);
+    const tokens = await redeem(app.origin, { ...auth, redirect, code: redirect.searchParams.get('code')! });
+    expect(decodeJwt(tokens.access_token).aud).toBe(app.mcpUrl);
+    const { upstream } = await app.grantOf(tokens.access_token);
+    expect(decodeJwt(upstream!.accessToken).aud).toBe(app.mcpUrl);
   });
 });
