@@ -12,6 +12,7 @@ import { validateSigningKeyOptions } from './keys/validate-signing-key-options.j
 import { validateCimdOptions } from './oauth/clients/cimd/resolve-cimd-options.js';
 import { validateClientRegistrationOptions } from './oauth/clients/resolve-client-registration-options.js';
 import { validateStaticClientOptions } from './oauth/clients/static-clients.js';
+import { RegistrationRateLimitOptions } from './oauth/clients/client-registration.options.js';
 import { validateUpstreamOptions } from './proxy/upstream/create-upstream-provider.js';
 import { resolveRemoteLevel } from './remote/remote-level.js';
 import { Logger } from '@nestjs/common';
@@ -61,6 +62,14 @@ function validateAuthorizationServer(
     validateCimdOptions(`${path}.clientIdMetadataDocuments`, options.clientIdMetadataDocuments, problems);
   }
   if (options.clients !== undefined) validateStaticClientOptions(`${path}.clients`, options.clients, problems);
+  const limit = options.authorizationRateLimit;
+  if (limit !== undefined && limit !== false) {
+    if (limit === null || typeof limit !== 'object' || Array.isArray(limit)) {
+      problems.push(`${path}.authorizationRateLimit: must be { max, windowSeconds } or false`);
+    } else {
+      validateSection(`${path}.authorizationRateLimit`, RegistrationRateLimitOptions, limit, problems);
+    }
+  }
 }
 
 function derive(options: McpAuthModuleOptions): LevelDerivation {

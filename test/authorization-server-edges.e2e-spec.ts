@@ -104,6 +104,22 @@ describe('authorization server edges (level 4)', () => {
       }
     });
 
+    it('C-13: the transaction cookie outlives the transaction by 5 minutes, so a late form reads "expired"', async () => {
+      const client = await registerClient(app.origin);
+      const url = new URL(`${app.origin}/authorize`);
+      for (const [name, value] of Object.entries({
+        response_type: 'code',
+        client_id: client.clientId,
+        redirect_uri: client.redirectUri,
+        code_challenge: 'C'.repeat(43),
+        code_challenge_method: 'S256',
+      }))
+        url.searchParams.set(name, value);
+      const response = await fetch(url, { redirect: 'manual' });
+      const cookie = response.headers.getSetCookie().find((c) => c.startsWith('mcp_auth_tx_'));
+      expect(cookie).toContain('Max-Age=900');
+    });
+
     it('P-12: an empty clientIdMetadataDocuments section leaves CIMD off (enabled defaults to false)', async () => {
       const metadata = (await (await fetch(`${app.origin}/.well-known/oauth-authorization-server`)).json()) as Record<
         string,
@@ -132,6 +148,47 @@ describe('authorization server edges (level 4)', () => {
       });
       expect(consent.status).toBe(302);
       expect(consent.headers.get('location')).toContain('/login?tx=');
+    });
+  });
+
+  describe('F-20: authorization requests are rate-limited per client address', () => {
+    let app: RunningApp;
+    beforeAll(async () => {
+      app = await startMcpApp((origin) => ({
+        resourceUrl: `${origin}/mcp`,
+        server: { users, authorizationRateLimit: { max: 3, windowSeconds: 60 } },
+      }));
+    });
+    afterAll(async () => app?.close());
+
+    it('answers the request over the limit with a 429 page and Retry-After, storing no transaction', async () => {
+      const client = await registerClient(app.origin);
+      const url = new URL(`${app.origin}/authorize`);
+      url.searchParams.set('client_id', client.clientId);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        url.searchParams.set('state', String(i));
+        const response = await fetch(url, { redirect: 'manual' });
+        statuses.push(response.status);
+        if (i === 3) {
+          expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+          expect(response.headers.get('content-type')).toContain('text/html');
+          expect(response.headers.get('set-cookie')).toBeNull();
+          expect(await response.text()).toContain('temporarily_unavailable');
+        }
+      }
+      // The first three are judged (and refused for lacking PKCE), the fourth never is.
+      expect(statuses.slice(0, 3).every((status) => status !== 429)).toBe(true);
+      expect(statuses[3]).toBe(429);
+    });
+
+    it('refuses an invalid limit at start-up, by option path', async () => {
+      await expect(
+        startMcpApp((origin) => ({
+          resourceUrl: `${origin}/mcp`,
+          server: { users, authorizationRateLimit: { max: 0 } },
+        })),
+      ).rejects.toThrow('server.authorizationRateLimit.max');
     });
   });
 });

@@ -141,6 +141,20 @@ describe('P-11: remembered consent (level 4)', () => {
     expect(bobUser.consentPages).toHaveLength(1);
   });
 
+  it('is forgotten when the client revokes its own token (RFC 7009)', async () => {
+    const user = consentingUser(alice, true);
+    const browser = browserFor(user.policy, 'none');
+    const tokens = await exchangeCode(app.origin, client, await authorizeIn(browser, app.origin, client));
+    const revoked = await fetch(`${app.origin}/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: tokens.refresh_token as string, client_id: client.clientId }),
+    });
+    expect(revoked.status).toBe(200);
+    await authorizeIn(browser, app.origin, client);
+    expect(user.consentPages).toHaveLength(2);
+  });
+
   it('is forgotten when a grant of the client is revoked', async () => {
     const { browser, user } = await rememberedBrowser();
     const apps = app.app.get(ConnectedAppsService);

@@ -35,9 +35,9 @@ describe('F-16: start-up consistency check across instances', () => {
   afterAll(async () => redis?.destroy());
 
   const mismatchLogs = () =>
-    errors.mock.calls
-      .filter(([message]) => String(message).includes('different configuration'))
-      .map(([m]) => String(m));
+    (errors.mock.calls as unknown[][])
+      .map(([message]) => String(message))
+      .filter((message) => message.includes('different configuration'));
 
   /** An instance of the one public server (same public URL), on its own port. */
   async function instance(signingKeys: object[], resourceUrl = `http://127.0.0.1:${port}/mcp`) {

@@ -69,6 +69,21 @@ describe('level 3: every grant revocation reaches the upstream provider', () => 
     expect(revocations()).toBeGreaterThan(before);
   });
 
+  it('P-13 a failed redemption burns the code and revokes the upstream tokens it held', async () => {
+    const flow = await signIn();
+    const before = revocations();
+    const wrongVerifier = await tokenRequest(app.origin, {
+      grant_type: 'authorization_code',
+      code: flow.callback.searchParams.get('code') as string,
+      code_verifier: 'x'.repeat(43),
+      client_id: client.clientId,
+      redirect_uri: client.redirectUri,
+    });
+    expect(wrongVerifier).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(revocations()).toBeGreaterThan(before);
+    await expect(exchangeCode(app.origin, client, flow)).rejects.toThrow(/invalid_grant/);
+  });
+
   it('TK-01 second redemption of a code: the grant it issued is revoked here and upstream', async () => {
     const flow = await signIn();
     const tokens = await exchangeCode(app.origin, client, flow);

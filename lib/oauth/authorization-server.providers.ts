@@ -24,6 +24,8 @@ import { OwnTokenVerifier } from './tokens/own-token.verifier.js';
 import { TokenIssuer } from './tokens/token-issuer.js';
 import { TransactionService } from './transactions/transaction.service.js';
 import { ConsentMemory } from './transactions/consent-memory.js';
+import { RegistrationRateLimiter } from './clients/registration-rate-limiter.js';
+import { AUTHORIZATION_RATE_LIMITER } from './endpoints/authorize.endpoint.js';
 import { ConnectedAppsService } from './grants/connected-apps.service.js';
 import type { ClientDirectory } from './client-directory.js';
 
@@ -163,11 +165,26 @@ export const authorizationServerProviders: Provider[] = [
     ),
   },
   {
-    provide: ConsentMemory,
+    provide: AUTHORIZATION_RATE_LIMITER,
     inject: [MCP_AUTH_AS_SETTINGS, { token: MCP_AUTH_STORE, optional: true }],
-    useFactory: whenAs(
-      (settings, store: McpAuthStore) => new ConsentMemory(store, settings.rememberConsentDays, settings.secureCookies),
-    ),
+    useFactory: (settings: AuthorizationServerSettings | undefined, store: McpAuthStore | undefined) => {
+      const limit = settings?.authorizationRateLimit;
+      return store && limit
+        ? new RegistrationRateLimiter(store, limit.max, limit.windowSeconds, 'authorize-rate')
+        : undefined;
+    },
+  },
+  {
+    provide: ConsentMemory,
+    inject: [MCP_AUTH_AS_SETTINGS, { token: MCP_AUTH_STORE, optional: true }, { token: GrantService, optional: true }],
+    useFactory: whenAs((settings, store: McpAuthStore, grants: GrantService) => {
+      const memory = new ConsentMemory(store, settings.rememberConsentDays, settings.secureCookies);
+      // Whatever revokes a grant (the client's own /revoke included), its client asks again.
+      grants.onGrantRevoked(async (grantId, revoked) => {
+        if (grantId && revoked) await memory.forget(revoked.clientId);
+      });
+      return memory;
+    }),
   },
   {
     provide: ConnectedAppsService,
@@ -176,11 +193,10 @@ export const authorizationServerProviders: Provider[] = [
       { token: MCP_AUTH_STORE, optional: true },
       { token: GrantService, optional: true },
       { token: MCP_AUTH_CLIENTS, optional: true },
-      { token: ConsentMemory, optional: true },
     ],
     useFactory: whenAs(
-      (_settings, store: McpAuthStore, grants: GrantService, clients: ClientDirectory, memory: ConsentMemory) =>
-        new ConnectedAppsService(store, grants, clients, memory),
+      (_settings, store: McpAuthStore, grants: GrantService, clients: ClientDirectory) =>
+        new ConnectedAppsService(store, grants, clients),
     ),
   },
   {

@@ -14,6 +14,9 @@ const DEFAULT_ROUTES = {
   introspect: '/introspect',
 } as const;
 
+/** Authorization requests per client address: generous for people, a wall for floods (F-20). */
+const DEFAULT_AUTHORIZATION_RATE_LIMIT = { max: 120, windowSeconds: 60 } as const;
+
 /** The level-3 or level-4 options, if one of them is configured. */
 export function authorizationServerLevel(
   options: ResolvedMcpAuthOptions,
@@ -81,6 +84,13 @@ export function authorizationServerSettings(
     codeTtlSeconds: as.authorizationCodeTtlSeconds ?? 60,
     transactionTtlSeconds: as.transactionTtlSeconds ?? 600,
     rememberConsentDays: as.rememberConsentDays ?? 0,
+    authorizationRateLimit:
+      as.authorizationRateLimit === false
+        ? false
+        : {
+            max: as.authorizationRateLimit?.max ?? DEFAULT_AUTHORIZATION_RATE_LIMIT.max,
+            windowSeconds: as.authorizationRateLimit?.windowSeconds ?? DEFAULT_AUTHORIZATION_RATE_LIMIT.windowSeconds,
+          },
     secureCookies: issuer.startsWith('https:'),
     dynamicRegistration: capabilities.dynamicRegistration,
     clientIdMetadataDocuments: capabilities.clientIdMetadataDocuments,

@@ -37,6 +37,8 @@ export interface AuthorizationServerSettings {
   readonly refreshGraceSeconds: number;
   readonly codeTtlSeconds: number;
   readonly transactionTtlSeconds: number;
+  /** Authorization requests per client address and window, or `false` (catalog F-20). */
+  readonly authorizationRateLimit: { readonly max: number; readonly windowSeconds: number } | false;
   /** Days a user's consent to a client is remembered (0 = ask every time, policy P-11). */
   readonly rememberConsentDays: number;
   /** Cookies need `Secure` (and get the `__Host-` prefix) when the issuer is https. */

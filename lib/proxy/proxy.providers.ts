@@ -106,8 +106,8 @@ export const proxyProviders: Provider[] = [
       upstream: UpstreamOAuthClient | undefined,
     ): boolean => {
       if (!grants || !vault || !upstream) return false;
-      grants.onGrantRevoked(async (_grantId, grant) => {
-        const tokens = grant ? await vault.open(grant) : undefined;
+      grants.onGrantRevoked(async (_grantId, revoked) => {
+        const tokens = revoked ? await vault.open(revoked) : undefined;
         if (!tokens) return;
         const outcome = await upstream.revoke({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
         if (outcome.status === 'failed') logger.warn(`Upstream token revocation failed: ${outcome.error.message}`);

@@ -256,9 +256,13 @@ describe('browser: login and consent page quality', () => {
   });
 
   describe('keyboard only', () => {
+    const USERNAME_FOCUSED =
+      "document.activeElement !== null && document.activeElement.getAttribute('name') === 'username'";
     it('type, Tab, type, Enter signs in; Tab and Enter on Allow finishes with a code', async () => {
       const request = client.authorization(['notes:read']);
       await page.goto(request.url.href);
+      // Type only once the autofocus has landed, or the first keys go nowhere.
+      await page.waitForFunction(USERNAME_FOCUSED);
       await page.keyboard.type('demo');
       await page.keyboard.press('Tab');
       await page.keyboard.type('demo');
@@ -278,6 +282,8 @@ describe('browser: login and consent page quality', () => {
     it('Tab, Tab and Space on Deny denies', async () => {
       const request = client.authorization(['notes:read']);
       await page.goto(request.url.href);
+      // Type only once the autofocus has landed, or the first keys go nowhere.
+      await page.waitForFunction(USERNAME_FOCUSED);
       await page.keyboard.type('demo');
       await page.keyboard.press('Tab');
       await page.keyboard.type('demo');

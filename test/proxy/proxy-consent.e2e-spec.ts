@@ -225,7 +225,7 @@ describe('proxy (level 3): consent (C-01 … C-13)', () => {
     expect(started.status).toBe(302);
     expect(started.setCookies).toHaveLength(1);
     expect(started.setCookies[0]).toMatch(
-      /^mcp_auth_tx_[A-Za-z0-9_-]+=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/,
+      /^mcp_auth_tx_[A-Za-z0-9_-]+=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=900$/,
     );
     const page = await readConsent(browser, new URL(started.location!));
     expect(page.answer.setCookies).toEqual([]);
@@ -528,7 +528,7 @@ describe('proxy (level 3): cookies with an https issuer', () => {
     expect(started.location).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/consent\?tx=/);
     expect(started.setCookies).toHaveLength(1);
     expect(started.setCookies[0]).toMatch(
-      /^__Host-mcp_auth_tx_[A-Za-z0-9_-]+=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/,
+      /^__Host-mcp_auth_tx_[A-Za-z0-9_-]+=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=900; Secure$/,
     );
     // This test speaks plain HTTP to the app behind what would be a TLS terminator.
     const page = await readConsent(browser, new URL(started.location!.replace('https:', 'http:')));

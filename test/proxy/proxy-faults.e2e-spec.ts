@@ -429,7 +429,7 @@ describe('proxy (level 3): upstream faults (F-07 … F-11, F-19, F-20)', () => {
       expect(recordCounts(pair.app.memory!)['oauth-client'] ?? 0).toBeLessThanOrEqual(50);
     });
 
-    it('an /authorize flood leaves only transactions that expire with the transaction lifetime; no upstream request', async () => {
+    it('an /authorize flood is rate-limited (429 with Retry-After past 120 per address and minute); the transactions it left expire with the transaction lifetime; no upstream request', async () => {
       const client =
         (await registerClient(pair.app.origin).catch(() => undefined)) ??
         (await (async () => {
@@ -438,16 +438,20 @@ describe('proxy (level 3): upstream faults (F-07 … F-11, F-19, F-20)', () => {
         })());
       const upstreamBefore = pair.idp.hits.get('/auth') ?? 0;
       const before = recordCounts(pair.app.memory!)['oauth-tx'] ?? 0;
+      const statuses: number[] = [];
       for (let batch = 0; batch < 4; batch++) {
-        await Promise.all(
+        const answers = await Promise.all(
           Array.from({ length: 100 }, () =>
             fetch(authorization(pair.app.origin, pair.app.mcpUrl, client, { scope: 'openid' }).url, {
               redirect: 'manual',
             }),
           ),
         );
+        statuses.push(...answers.map((answer) => answer.status));
       }
-      expect((recordCounts(pair.app.memory!)['oauth-tx'] ?? 0) - before).toBe(400);
+      const created = (recordCounts(pair.app.memory!)['oauth-tx'] ?? 0) - before;
+      expect(created).toBeLessThanOrEqual(120);
+      expect(statuses.filter((status) => status === 429).length).toBe(400 - created);
       expect(pair.idp.hits.get('/auth') ?? 0).toBe(upstreamBefore);
       const entries = (pair.app.memory as unknown as { entries: Map<string, { expiresAt: number }> }).entries;
       const now = pair.app.clock.now();

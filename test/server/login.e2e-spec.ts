@@ -216,10 +216,17 @@ describe('level 4: sign-in', () => {
       const started = await start();
       const tx = started.answer.location!.searchParams.get('tx')!;
       const consentUrl = new URL(`/consent?tx=${encodeURIComponent(tx)}`, server.origin);
+      // The consent page is not even shown before sign-in: it sends to the login page.
       const page = await started.browser.get(consentUrl);
-      const form = readForm(page, consentUrl);
+      expect(page.status).toBe(302);
+      expect(page.location?.pathname).toBe('/login');
+      // A consent decision posted anyway, with the transaction's CSRF token, issues no code.
+      const { form } = await loginForm(started);
       const before = server.storeNamespaces();
-      const answer = await started.browser.post(form.action, { ...form.fields, decision: 'approve' });
+      const answer = await started.browser.post(consentUrl, {
+        csrf_token: form.fields.csrf_token,
+        decision: 'approve',
+      });
       expect(answer.status).toBe(400);
       expect(answer.location).toBeUndefined();
       expect(answer.text).not.toMatch(/code=/);

@@ -1,8 +1,11 @@
-import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Allow, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import type { Type } from '@nestjs/common';
 import type { SigningKeyOptions } from '../../keys/signing-key-options.js';
 import type { CimdOptions } from '../../oauth/clients/cimd/cimd.options.js';
-import type { ClientRegistrationOptions } from '../../oauth/clients/client-registration.options.js';
+import type {
+  ClientRegistrationOptions,
+  RegistrationRateLimitOptions,
+} from '../../oauth/clients/client-registration.options.js';
 import type { StaticClientOptions } from '../../oauth/clients/static-client.options.js';
 import type { McpAuthPages } from '../../oauth/pages/pages.js';
 import type { McpUserAuthenticator } from '../../server/user-authenticator.js';
@@ -72,6 +75,14 @@ export abstract class AuthorizationServerOptions {
    * it. @default 0 (always ask)
    */
   @IsOptional() @IsInt() @Min(0) @Max(365) rememberConsentDays?: number;
+
+  /**
+   * Authorization requests (`/authorize`) accepted per client address and window; the next one
+   * gets a 429 page with `Retry-After` (catalog F-20). `false` turns the limit off. Behind a
+   * proxy, set Express's `trust proxy` so the address is the client's.
+   * @default { max: 120, windowSeconds: 60 }
+   */
+  @IsOptional() @Allow() authorizationRateLimit?: RegistrationRateLimitOptions | false;
 
   /** Token signing keys (several for rotation); development generates an ephemeral one. */
   @IsOptional() @IsArray() signingKeys?: SigningKeyOptions[];

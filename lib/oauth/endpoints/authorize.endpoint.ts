@@ -1,4 +1,4 @@
-import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, Optional, type NestMiddleware } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AuthorizationServerSettings } from '../authorization-server.settings.js';
 import { MCP_AUTH_AS_SETTINGS } from '../authorization-server.tokens.js';
@@ -8,7 +8,11 @@ import { authorizationRedirect } from '../authorization/authorization-response.j
 import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../client-directory.js';
 import { MCP_AUTH_PAGES, type McpAuthPages } from '../pages/pages.js';
 import { TransactionService } from '../transactions/transaction.service.js';
+import type { RegistrationRateLimiter } from '../clients/registration-rate-limiter.js';
 import { redirect, sendErrorPage, toHttpError } from './endpoint-responses.js';
+
+/** DI token of the rate limiter of authorization requests (`undefined` when turned off). */
+export const AUTHORIZATION_RATE_LIMITER = Symbol('MCP_AUTH:AUTHORIZATION_RATE_LIMITER');
 
 /**
  * `GET|POST /authorize` (RFC 6749 §4.1.1): validates the request (client, redirect URI, PKCE
@@ -25,6 +29,7 @@ export class AuthorizeEndpoint implements NestMiddleware {
     @Inject(MCP_AUTH_FLOW) private readonly flow: AuthorizationFlow,
     @Inject(MCP_AUTH_PAGES) private readonly pages: McpAuthPages,
     private readonly transactions: TransactionService,
+    @Optional() @Inject(AUTHORIZATION_RATE_LIMITER) private readonly rateLimiter?: RegistrationRateLimiter,
   ) {}
 
   async use(request: Request, response: Response): Promise<void> {
@@ -46,6 +51,19 @@ export class AuthorizeEndpoint implements NestMiddleware {
     if (request.method !== 'GET' && request.method !== 'POST') {
       response.setHeader('Allow', 'GET, POST');
       return sendErrorPage(response, this.pages, 405, 'invalid_request', 'Use GET or POST');
+    }
+    if (this.rateLimiter) {
+      const decision = await this.rateLimiter.hit(request.ip ?? request.socket.remoteAddress ?? 'unknown');
+      if (!decision.allowed) {
+        response.setHeader('Retry-After', String(decision.retryAfterSeconds));
+        return sendErrorPage(
+          response,
+          this.pages,
+          429,
+          'temporarily_unavailable',
+          `Too many authorization requests from this address; try again in ${decision.retryAfterSeconds} seconds`,
+        );
+      }
     }
     const params = this.parameters(request);
     if (params === undefined) {

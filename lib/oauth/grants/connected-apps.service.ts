@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MCP_AUTH_STORE, type McpAuthStore } from '../../storage/mcp-auth-store.interface.js';
 import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../client-directory.js';
-import { ConsentMemory } from '../transactions/consent-memory.js';
 import { OAUTH_RECORDS, type GrantRecord } from './grant-records.js';
 import { GrantService } from './grant.service.js';
 
@@ -38,7 +37,6 @@ export class ConnectedAppsService {
     @Inject(MCP_AUTH_STORE) private readonly store: McpAuthStore,
     private readonly grants: GrantService,
     @Inject(MCP_AUTH_CLIENTS) private readonly clients: ClientDirectory,
-    private readonly consentMemory: ConsentMemory,
   ) {}
 
   /** The user's live grants, newest first. */
@@ -81,10 +79,12 @@ export class ConnectedAppsService {
     return grants.length;
   }
 
-  /** Revoking runs the grant service's listeners (verifier cache, the proxy's upstream token). */
+  /**
+   * Revoking runs the grant service's listeners: the verifier forgets the grant, remembered
+   * consent for the client is forgotten, the proxy revokes the upstream token.
+   */
   private async revokeGrant(grant: GrantRecord): Promise<void> {
     await this.grants.revokeGrant(grant.grantId);
-    await this.consentMemory.forget(grant.clientId);
   }
 
   private async liveGrants(subject: string): Promise<GrantRecord[]> {

@@ -16,11 +16,18 @@ import {
 
 const logger = new Logger('McpAuth');
 
+/** What a revocation ended: the grant's record, or the code burnt before it became a grant. */
+export type RevokedAuthorization = Pick<GrantRecord, 'clientId' | 'subject' | 'upstream'>;
+
 /**
- * Run after a grant was revoked, with the grant's record when it still existed (it holds the
- * proxy's sealed upstream tokens).
+ * Run after an authorization was revoked: a grant (with its id, and its record when it still
+ * existed), or an authorization code burnt by a failed redemption (no grant id). The record
+ * holds the proxy's sealed upstream tokens.
  */
-export type GrantRevokedListener = (grantId: string, grant: GrantRecord | undefined) => void | Promise<void>;
+export type GrantRevokedListener = (
+  grantId: string | undefined,
+  revoked: RevokedAuthorization | undefined,
+) => void | Promise<void>;
 
 /** Lifetimes the grant service applies. */
 export interface GrantLifetimes {
@@ -100,7 +107,9 @@ export class GrantService {
     }
     const problem = this.checkRedemption(record, redemption);
     if (problem) {
-      await this.store.delete(codeKey);
+      // Burnt (P-13); what it stood for is revoked like a grant, upstream tokens included.
+      const burnt = await this.store.consume(codeKey);
+      if (burnt) await this.notifyRevoked(undefined, burnt);
       throw problem;
     }
     const grant: GrantRecord = {
@@ -171,8 +180,9 @@ export class GrantService {
 
   /**
    * Registers work to run after any revocation of a grant — by `/revoke`, reuse detection, a
-   * second redemption of a code, the connected-apps service or an upstream refusal — such as
-   * forgetting the grant in a verifier's cache or revoking the proxy's upstream token.
+   * second redemption of a code, the connected-apps service or an upstream refusal — and after a
+   * failed redemption burns a code, such as forgetting the grant in a verifier's cache, revoking
+   * the proxy's upstream token, or forgetting remembered consent.
    */
   onGrantRevoked(listener: GrantRevokedListener): void {
     this.revokedListeners.push(listener);
@@ -183,15 +193,19 @@ export class GrantService {
     const ttlMs = Math.max(this.lifetimes.refreshTokenTtlSeconds, this.lifetimes.accessTokenTtlSeconds) * 1000;
     await this.store.set(OAUTH_RECORDS.revokedGrants.key(grantId), { revokedAt: this.clock.now() }, ttlMs);
     const grant = await this.store.consume(OAUTH_RECORDS.grants.key(grantId));
+    await this.notifyRevoked(grantId, grant);
+    return grant;
+  }
+
+  private async notifyRevoked(grantId: string | undefined, revoked: RevokedAuthorization | undefined): Promise<void> {
     for (const listener of this.revokedListeners) {
       // The revocation itself has happened: a failing listener is logged, never reported as its failure.
       await Promise.resolve()
-        .then(() => listener(grantId, grant))
+        .then(() => listener(grantId, revoked))
         .catch((error: unknown) =>
           logger.warn(`After revoking a grant: ${error instanceof Error ? error.message : String(error)}`),
         );
     }
-    return grant;
   }
 
   /** Whether a grant (hence every token of it) was revoked. */

@@ -55,7 +55,9 @@ export class OwnTokenVerifier extends McpPassportStrategy implements McpTokenVer
     );
     this.notRevoked = new BoundedTtlCache(10_000, () => clock.now());
     // Whatever revokes a grant on this instance, its tokens fail here at once.
-    grants.onGrantRevoked((grantId) => this.forgetGrant(grantId));
+    grants.onGrantRevoked((grantId) => {
+      if (grantId) this.forgetGrant(grantId);
+    });
     this.keyResolver = keys.verificationKey();
   }
 

@@ -11,6 +11,7 @@ const logger = new Logger('McpAuth');
 /** PKCE challenges seen per client, to notice constant ones (stored by hash only). */
 const USED_CHALLENGES = new StoreNamespace<true>('oauth-pkce-seen');
 const CHALLENGE_MEMORY_MS = 86_400_000;
+const COOKIE_GRACE_SECONDS = 300;
 
 /** A transaction together with its id. */
 export interface StoredTransaction {
@@ -32,7 +33,9 @@ export class TransactionService {
     private readonly ttlSeconds: number,
     secureCookies: boolean,
   ) {
-    this.binding = new BrowserBinding(secureCookies, ttlSeconds);
+    // The cookie outlives the transaction a little, so that a form submitted just after it
+    // expired is answered "expired" (400), not "sent from another browser" (403, C-13).
+    this.binding = new BrowserBinding(secureCookies, ttlSeconds + COOKIE_GRACE_SECONDS);
   }
 
   /**

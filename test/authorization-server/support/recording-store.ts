@@ -26,7 +26,7 @@ export type StoreFault = (operation: StoreOperation) => boolean;
  * Namespaces written by requests that are refused on purpose: rate-limit and throttling
  * counters (security catalog I-1 allows them), plus the touch of a client's unused-TTL.
  */
-export const COUNTER_NAMESPACES: readonly string[] = ['dcr-rate', 'oauth-login-fail', 'oauth-client'];
+export const COUNTER_NAMESPACES: readonly string[] = ['dcr-rate', 'authorize-rate', 'oauth-login-fail', 'oauth-client'];
 
 /**
  * A real store (memory or Redis) with a log of what reached it and an optional fault injector.
