@@ -323,6 +323,14 @@ describe('loadMcpAuthOptionsFromEnvironment: levels 3 and 4', () => {
       ]);
     });
 
+    it('read MCP_AUTH_AUTHORIZE_RATE_LIMIT into authorizationRateLimit, or false', () => {
+      expect(load({ ...GITHUB, MCP_AUTH_AUTHORIZE_RATE_LIMIT: '600/1h' }).proxy?.authorizationRateLimit).toEqual({
+        max: 600,
+        windowSeconds: 3600,
+      });
+      expect(load({ ...GITHUB, MCP_AUTH_AUTHORIZE_RATE_LIMIT: 'false' }).proxy?.authorizationRateLimit).toBe(false);
+    });
+
     it('turn MCP_AUTH_DCR_RATE_LIMIT=false into rateLimit: false', () => {
       expect(load({ ...GITHUB, MCP_AUTH_DCR_RATE_LIMIT: 'false' }).proxy?.clientRegistration).toEqual({
         rateLimit: false,

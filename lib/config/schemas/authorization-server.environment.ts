@@ -140,6 +140,16 @@ export abstract class AuthorizationServerEnvironment {
   dcrRateLimit?: { max: number; windowSeconds: number } | false;
 
   @EnvVariable({
+    name: 'AUTHORIZE_RATE_LIMIT',
+    option: 'authorizationRateLimit',
+    type: EnvTypes.rateLimit,
+    default: '`120/1m`',
+    description:
+      'Authorization requests accepted per client address and window (a 429 page beyond), e.g. `600/1h`; `false` turns the limit off.',
+  })
+  authorizeRateLimit?: { max: number; windowSeconds: number } | false;
+
+  @EnvVariable({
     name: 'DCR_UNUSED_CLIENT_TTL_DAYS',
     option: 'clientRegistration.unusedClientTtlDays',
     type: EnvTypes.integer,
