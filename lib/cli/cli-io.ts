@@ -34,6 +34,8 @@ export interface CliIo {
   exists(path: string): Promise<boolean>;
   /** Milliseconds since the epoch. */
   now(): number;
+  /** All of standard input, as text (for secrets that must not be passed as arguments). */
+  readStdin?(): Promise<string>;
 }
 
 /**
@@ -63,6 +65,11 @@ export function createNodeCliIo(overrides: Partial<CliIo> = {}): CliIo {
       }
     },
     now: () => Date.now(),
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+      return Buffer.concat(chunks).toString('utf8');
+    },
     ...overrides,
   };
 }

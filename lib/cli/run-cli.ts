@@ -6,6 +6,7 @@ import { keysGenerateCommand } from './keys-generate.command.js';
 import { writeLine } from './output.util.js';
 import { packageVersion } from './package-version.js';
 import { tokenMintCommand } from './token-mint.command.js';
+import { passwordHashCommand } from './password-hash.command.js';
 
 const BIN = 'nestjs-mcp-auth';
 
@@ -23,7 +24,7 @@ export interface CliTopLevelCommand {
 }
 
 /** Every command, in the order the help lists them. */
-export const CLI_COMMANDS: readonly CliCommand[] = [keysGenerateCommand, tokenMintCommand];
+export const CLI_COMMANDS: readonly CliCommand[] = [keysGenerateCommand, tokenMintCommand, passwordHashCommand];
 
 /** One-word commands, listed after the others. */
 export const CLI_TOP_LEVEL_COMMANDS: readonly CliTopLevelCommand[] = [doctorCommand];
