@@ -298,7 +298,7 @@ async function warmUp(
         users: driverUsers(target.spec),
         concurrency: scenario.concurrency ?? settings.flowConcurrency,
         warmupS: 0,
-        durationS: settings.flowWarmupS + settings.flowDurationS,
+        durationS: Math.max(5, settings.flowWarmupS + settings.flowDurationS),
       },
       {},
     );
@@ -311,7 +311,8 @@ async function warmUp(
       url: target.mcpUrl,
       token: target.token!,
       expectStatus: 200,
-      durationS: settings.warmupS,
+      // At least 5 s, also in smoke runs: a fresh server needs that much load before V8 has optimised it.
+      durationS: Math.max(5, settings.warmupS),
       label: `${scenario.id} warm-up`,
     });
   }
