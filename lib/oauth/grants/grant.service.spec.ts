@@ -5,6 +5,7 @@ import { StorageUnavailableError } from '../../storage/storage.errors.js';
 import { OAuthEndpointError } from '../oauth.errors.js';
 import { s256Challenge } from '../pkce.js';
 import type { AuthorizationCodeRecord } from './grant-records.js';
+import { OAUTH_RECORDS } from './grant-records.js';
 import { GrantService } from './grant.service.js';
 
 const VERIFIER = 'v'.repeat(43);
@@ -93,6 +94,13 @@ describe('GrantService', () => {
       const code = await grants.createCode(codeRecord());
       const results = await Promise.allSettled(Array.from({ length: 10 }, () => grants.redeemCode(code, redemption)));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    });
+
+    it('thirty concurrent redemptions of different codes by one user all succeed and are all indexed', async () => {
+      const codes = await Promise.all(Array.from({ length: 30 }, () => grants.createCode(codeRecord())));
+      const issued = await Promise.all(codes.map((code) => grants.redeemCode(code, redemption)));
+      const index = await store.get(OAUTH_RECORDS.userGrants.key('u1'));
+      expect(index?.grants.map((entry) => entry.grantId).sort()).toEqual(issued.map((i) => i.grant.grantId).sort());
     });
 
     it('TK-04 an expired code is refused', async () => {

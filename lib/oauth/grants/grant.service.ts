@@ -157,6 +157,8 @@ export class GrantService {
         throw invalidGrant('The authorization code is invalid, expired or already used');
       }
       if (attempt === MAX_INDEX_ATTEMPTS) throw temporarilyUnavailable('Too many concurrent authorizations', 1);
+      // Spread the racing redemptions of one user apart (a few ms, growing), so they settle.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * attempt * 3));
     }
     return { grant, scopes: grant.scopes, refreshToken };
   }
@@ -328,7 +330,7 @@ function refreshRecord(grant: GrantRecord): RefreshTokenRecord {
 }
 
 /** Attempts to add a grant to a user's index while other redemptions of the same user race. */
-const MAX_INDEX_ATTEMPTS = 8;
+const MAX_INDEX_ATTEMPTS = 20;
 
 /** Most grants listed per user; the oldest are dropped from the list (not revoked) beyond it. */
 export const MAX_GRANTS_PER_USER = 500;
