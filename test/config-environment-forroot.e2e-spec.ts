@@ -52,7 +52,11 @@ describe('forRoot() without a level reads the environment', () => {
     }));
     const mcp = await fetch(app.mcpUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: 'Bearer dev-token-0123456789' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        authorization: 'Bearer dev-token-0123456789',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(mcp.status).toBe(200);
