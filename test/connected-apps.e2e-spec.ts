@@ -82,7 +82,7 @@ describe('connected apps and the admin routes (level 4)', () => {
     calendar = await registerClient(app.origin, { client_name: 'Calendar Assistant' });
     notes = await registerClient(app.origin, { client_name: 'Notes Assistant' });
     const issued = await clientToken('ops-console', ADMIN_SECRET, 'mcp-auth:admin');
-    expect(issued.status).toBe(200);
+    if (issued.status !== 200) throw new Error(`no admin token: ${JSON.stringify(issued.body)}`);
     adminToken = issued.body.access_token as string;
   });
   afterAll(async () => app?.close());

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
@@ -98,7 +98,7 @@ export async function startDevIdentityProvider(options: DevIdentityProviderOptio
     }
     const local = url.slice(issuerPath.length) || '/';
     if (local.startsWith('/interaction/')) {
-      void interaction(provider, users, issuerPath, local, req, res).catch((error: unknown) => {
+      void handleInteraction(provider, users, issuerPath, local, req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' });
         res.end(`interaction failed: ${error instanceof Error ? error.message : String(error)}`);
       });
@@ -122,7 +122,7 @@ export async function startDevIdentityProvider(options: DevIdentityProviderOptio
   };
 }
 
-async function interaction(
+async function handleInteraction(
   provider: Provider,
   users: Record<string, string>,
   issuerPath: string,

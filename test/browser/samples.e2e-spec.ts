@@ -66,7 +66,11 @@ describe('browser: samples with a bundled identity provider', () => {
   }
 
   /** Redeems the code the browser brought back and lists the tools with the token. */
-  async function redeemAndUse(client: PkceClient, request: { state: string; codeVerifier: string }, mcpUrl: string) {
+  async function expectCodeWorksAtMcp(
+    client: PkceClient,
+    request: { state: string; codeVerifier: string },
+    mcpUrl: string,
+  ) {
     expect(monitor.cspViolations).toEqual([]);
     const landed = new URL(page.url());
     expect(landed.searchParams.get('state')).toBe(request.state);
@@ -114,7 +118,7 @@ describe('browser: samples with a bundled identity provider', () => {
       const request = client.authorization(['notes:read']);
       await page.goto(request.url.href);
       await providerSignIn(new URL(idp.issuer).origin);
-      await redeemAndUse(client, request, mcpUrl);
+      await expectCodeWorksAtMcp(client, request, mcpUrl);
     });
   });
 
@@ -155,7 +159,7 @@ describe('browser: samples with a bundled identity provider', () => {
       expect(new URL(page.url()).pathname).toBe('/consent');
       await page.getByRole('button', { name: 'Allow' }).click();
       await providerSignIn(new URL(idp.issuer).origin);
-      await redeemAndUse(client, request, mcpUrl);
+      await expectCodeWorksAtMcp(client, request, mcpUrl);
     });
   });
 });

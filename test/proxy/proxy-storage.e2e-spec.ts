@@ -25,12 +25,6 @@ import { ALICE, oidcProxyModuleOptions } from './support/upstreams.js';
 /** A compact JWE sealed with `alg: dir`, `enc: A256GCM` (the record cipher's format). */
 const SEALED = /^eyJ[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-/** Every secret one user's flow produced, to look for in the store. */
-interface FlowSecrets {
-  readonly label: string;
-  readonly values: Record<string, string>;
-}
-
 /** Runs a user's whole flow by hand and collects every secret it produced along the way. */
 async function flowWithSecrets(
   idp: OidcUpstream,
