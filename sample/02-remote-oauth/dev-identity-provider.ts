@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { handleInteraction, SAMPLE_PAGE_HEADERS } from '../shared/oidc-provider-interaction.js';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
@@ -98,7 +99,28 @@ export async function startDevIdentityProvider(options: DevIdentityProviderOptio
     }
     const local = url.slice(issuerPath.length) || '/';
     if (local.startsWith('/interaction/')) {
-      void handleInteraction(provider, users, issuerPath, local, req, res).catch((error: unknown) => {
+      void handleInteraction(provider, local, req, res, {
+        users,
+        mountPath: issuerPath,
+        title: 'Dev IdP',
+        headers: SAMPLE_PAGE_HEADERS,
+        loginPage: ({
+          action,
+          clientName,
+        }) => `<h1>Sign in</h1><p>to continue to ${clientName} (demo user: demo / demo)</p>
+<form method="post" action="${action}">
+<label>User <input name="username" autocomplete="username" autofocus></label>
+<label>Password <input name="password" type="password" autocomplete="current-password"></label>
+<button type="submit">Sign in</button></form>`,
+        consentPage: ({
+          confirm,
+          abort,
+          clientName,
+          scope,
+        }) => `<h1>Allow access?</h1><p>${clientName} asks for: ${scope}</p>
+<form method="post" action="${confirm}"><button type="submit">Allow</button></form>
+<form method="post" action="${abort}"><button type="submit">Deny</button></form>`,
+      }).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' });
         res.end(`interaction failed: ${error instanceof Error ? error.message : String(error)}`);
       });
@@ -120,103 +142,4 @@ export async function startDevIdentityProvider(options: DevIdentityProviderOptio
         server.close(() => resolve());
       }),
   };
-}
-
-async function handleInteraction(
-  provider: Provider,
-  users: Record<string, string>,
-  issuerPath: string,
-  path: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const [, , uid, action] = path.split('?')[0].split('/');
-  const details = await provider.interactionDetails(req, res);
-  if (details.uid !== uid) throw new Error('interaction mismatch');
-  const base = `${issuerPath}/interaction/${uid}`;
-  if (req.method === 'GET') {
-    const client = await provider.Client.find(String(details.params.client_id));
-    const clientName = client?.clientName ?? String(details.params.client_id);
-    const body =
-      details.prompt.name === 'login'
-        ? `<h1>Sign in</h1><p>to continue to ${escapeHtml(clientName)} (demo user: demo / demo)</p>
-<form method="post" action="${base}/login">
-<label>User <input name="username" autocomplete="username" autofocus></label>
-<label>Password <input name="password" type="password" autocomplete="current-password"></label>
-<button type="submit">Sign in</button></form>`
-        : `<h1>Allow access?</h1><p>${escapeHtml(clientName)} asks for: ${escapeHtml(String(details.params.scope ?? ''))}</p>
-<form method="post" action="${base}/confirm"><button type="submit">Allow</button></form>
-<form method="post" action="${base}/abort"><button type="submit">Deny</button></form>`;
-    res.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      // No form-action: Chromium applies it to the redirects after a submission, and these
-      // forms end in a redirect to the client (test/browser/samples.e2e-spec.ts).
-      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-      'cache-control': 'no-store',
-    });
-    res.end(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Dev IdP</title></head><body>${body}</body></html>`,
-    );
-    return;
-  }
-  const form = new URLSearchParams(await readBody(req));
-  if (action === 'login') {
-    const username = form.get('username') ?? '';
-    if (!(username in users) || users[username] !== form.get('password')) {
-      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'wrong credentials' });
-      return;
-    }
-    await provider.interactionFinished(
-      req,
-      res,
-      { login: { accountId: username } },
-      { mergeWithLastSubmission: false },
-    );
-    return;
-  }
-  if (action === 'abort') {
-    await provider.interactionFinished(req, res, {
-      error: 'access_denied',
-      error_description: 'the user denied access',
-    });
-    return;
-  }
-  const { prompt, params, session, grantId } = details;
-  const grant = grantId
-    ? await provider.Grant.find(grantId)
-    : new provider.Grant({ accountId: session?.accountId, clientId: String(params.client_id) });
-  if (!grant) throw new Error('grant not found');
-  const missing = prompt.details as {
-    missingOIDCScope?: string[];
-    missingOIDCClaims?: string[];
-    missingResourceScopes?: Record<string, string[]>;
-  };
-  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-    grant.addResourceScope(indicator, scopes.join(' '));
-  }
-  await provider.interactionFinished(
-    req,
-    res,
-    { consent: { grantId: await grant.save() } },
-    { mergeWithLastSubmission: true },
-  );
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      body += chunk;
-      if (body.length > 16_384) req.destroy(new Error('body too large'));
-    });
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

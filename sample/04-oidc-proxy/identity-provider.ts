@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { escapeHtml, handleInteraction, SAMPLE_PAGE_HEADERS } from '../shared/oidc-provider-interaction.js';
 import { exportJWK, generateKeyPair } from 'jose';
 import { Provider, type Configuration } from 'oidc-provider';
 
@@ -111,7 +112,21 @@ export async function startBundledIdentityProvider(
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (!path.startsWith('/interaction/')) return oidc(req, res);
-    void interaction(provider, users, path, req, res).catch((error: unknown) => {
+    void handleInteraction(provider, path, req, res, {
+      users,
+      title: 'Bundled IdP',
+      headers: SAMPLE_PAGE_HEADERS,
+      loginPage: ({ action }) => `<h1>Bundled identity provider: sign in</h1>
+<p>This page belongs to the upstream identity provider, not to the MCP server. Demo user: <b>demo</b> / <b>demo</b>.</p>
+<form method="post" action="${action}">
+<label>User <input name="username" autocomplete="username" autofocus></label>
+<label>Password <input name="password" type="password" autocomplete="current-password"></label>
+<button type="submit">Sign in</button></form>`,
+      consentPage: ({ confirm, abort, scope }) => `<h1>Bundled identity provider: allow the MCP server?</h1>
+<p>The MCP OAuth proxy asks for: ${scope}</p>
+<form method="post" action="${confirm}"><button type="submit">Allow</button></form>
+<form method="post" action="${abort}"><button type="submit">Deny</button></form>`,
+    }).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`Sign-in failed: ${error instanceof Error ? error.message : String(error)}`);
     });
@@ -128,97 +143,4 @@ export async function startBundledIdentityProvider(
         server.close(() => resolve());
       }),
   };
-}
-
-/** The sign-in page, then the consent page, of one interaction (GET shows, POST decides). */
-async function interaction(
-  provider: Provider,
-  users: Record<string, string>,
-  path: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const [, , uid, action] = path.split('/');
-  const details = await provider.interactionDetails(req, res);
-  if (details.uid !== uid) throw new Error('interaction mismatch');
-  const base = `/interaction/${uid}`;
-  if (req.method === 'GET') {
-    const body =
-      details.prompt.name === 'login'
-        ? `<h1>Bundled identity provider: sign in</h1>
-<p>This page belongs to the upstream identity provider, not to the MCP server. Demo user: <b>demo</b> / <b>demo</b>.</p>
-<form method="post" action="${base}/login">
-<label>User <input name="username" autocomplete="username" autofocus></label>
-<label>Password <input name="password" type="password" autocomplete="current-password"></label>
-<button type="submit">Sign in</button></form>`
-        : `<h1>Bundled identity provider: allow the MCP server?</h1>
-<p>The MCP OAuth proxy asks for: ${escapeHtml(String(details.params.scope ?? ''))}</p>
-<form method="post" action="${base}/confirm"><button type="submit">Allow</button></form>
-<form method="post" action="${base}/abort"><button type="submit">Deny</button></form>`;
-    res.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      // No form-action: Chromium applies it to the redirects after a submission, and these
-      // forms end in a redirect to the client (test/browser/samples.e2e-spec.ts).
-      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-      'cache-control': 'no-store',
-    });
-    res.end(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bundled IdP</title></head><body>${body}</body></html>`,
-    );
-    return;
-  }
-  if (req.method !== 'POST') throw new Error('use GET or POST');
-  const form = new URLSearchParams(await readBody(req));
-  if (action === 'login') {
-    const username = form.get('username') ?? '';
-    if (!Object.hasOwn(users, username) || users[username] !== form.get('password')) {
-      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'wrong credentials' });
-      return;
-    }
-    await provider.interactionFinished(
-      req,
-      res,
-      { login: { accountId: username } },
-      { mergeWithLastSubmission: false },
-    );
-    return;
-  }
-  if (action === 'abort') {
-    await provider.interactionFinished(req, res, {
-      error: 'access_denied',
-      error_description: 'the user denied access',
-    });
-    return;
-  }
-  const { prompt, params, session, grantId } = details;
-  const grant = grantId
-    ? await provider.Grant.find(grantId)
-    : new provider.Grant({ accountId: session?.accountId, clientId: String(params.client_id) });
-  if (!grant) throw new Error('grant not found');
-  const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-  await provider.interactionFinished(
-    req,
-    res,
-    { consent: { grantId: await grant.save() } },
-    { mergeWithLastSubmission: true },
-  );
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      body += chunk;
-      if (body.length > 16_384) req.destroy(new Error('body too large'));
-    });
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { handleInteraction } from '../../sample/shared/oidc-provider-interaction.js';
 import { exportJWK, generateKeyPair } from 'jose';
 import { errors, Provider, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
@@ -130,7 +131,16 @@ export async function startOidcUpstream(options: OidcUpstreamOptions): Promise<O
     const proceed = () => {
       hits.set(path, (hits.get(path) ?? 0) + 1);
       if (path.startsWith('/interaction/')) {
-        void handleInteraction(provider, users, path, req, res).catch((error: unknown) => {
+        void handleInteraction(provider, path, req, res, {
+          users,
+          title: 'Upstream',
+          loginPage: ({ action }) =>
+            `<form method="post" action="${action}"><input name="username"><input name="password" type="password"><button>Sign in</button></form>`,
+          consentPage: ({ confirm, abort }) =>
+            `<form method="post" action="${confirm}"><button>Allow</button></form><form method="post" action="${abort}"><button>Deny</button></form>`,
+          // A hostile description: the proxy must neither reflect nor render it.
+          denyDescription: '<b>user</b> said "no"',
+        }).catch((error: unknown) => {
           if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' });
           res.end(`interaction failed: ${error instanceof Error ? error.message : String(error)}`);
         });
@@ -163,83 +173,4 @@ export async function startOidcUpstream(options: OidcUpstreamOptions): Promise<O
         server.close(() => resolve());
       }),
   };
-}
-
-/** Login (username + password) and consent (approve all) pages of the interaction. */
-async function handleInteraction(
-  provider: Provider,
-  users: Record<string, string>,
-  path: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const [, , uid, action] = path.split('/');
-  const details = await provider.interactionDetails(req, res);
-  if (details.uid !== uid) throw new Error('interaction mismatch');
-  if (req.method === 'GET') {
-    const body =
-      details.prompt.name === 'login'
-        ? `<form method="post" action="/interaction/${uid}/login"><input name="username"><input name="password" type="password"><button>Sign in</button></form>`
-        : `<form method="post" action="/interaction/${uid}/confirm"><button>Allow</button></form><form method="post" action="/interaction/${uid}/abort"><button>Deny</button></form>`;
-    res
-      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-      .end(`<!doctype html><html><body>${body}</body></html>`);
-    return;
-  }
-  const form = new URLSearchParams(await readBody(req));
-  if (action === 'login') {
-    const username = form.get('username') ?? '';
-    if (!Object.hasOwn(users, username) || users[username] !== form.get('password')) {
-      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'wrong credentials' });
-      return;
-    }
-    await provider.interactionFinished(
-      req,
-      res,
-      { login: { accountId: username } },
-      { mergeWithLastSubmission: false },
-    );
-    return;
-  }
-  if (action === 'abort') {
-    await provider.interactionFinished(req, res, {
-      error: 'access_denied',
-      error_description: '<b>user</b> said "no"',
-    });
-    return;
-  }
-  const { prompt, params, session, grantId } = details;
-  const grant = grantId
-    ? await provider.Grant.find(grantId)
-    : new provider.Grant({ accountId: session?.accountId, clientId: String(params.client_id) });
-  if (!grant) throw new Error('grant not found');
-  const missing = prompt.details as {
-    missingOIDCScope?: string[];
-    missingOIDCClaims?: string[];
-    missingResourceScopes?: Record<string, string[]>;
-  };
-  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-    grant.addResourceScope(indicator, scopes.join(' '));
-  }
-  await provider.interactionFinished(
-    req,
-    res,
-    { consent: { grantId: await grant.save() } },
-    { mergeWithLastSubmission: true },
-  );
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      body += chunk;
-      if (body.length > 16_384) req.destroy(new Error('body too large'));
-    });
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
 }
