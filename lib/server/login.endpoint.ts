@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { MCP_AUTH_AS_SETTINGS } from '../oauth/authorization-server.tokens.js';
 import type { AuthorizationServerSettings } from '../oauth/authorization-server.settings.js';
 import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../oauth/client-directory.js';
-import { redirect, sendErrorPage, sendPage, toHttpError } from '../oauth/endpoints/endpoint-responses.js';
+import { redirect, sendErrorPage, sendFailurePage, sendPage } from '../oauth/endpoints/endpoint-responses.js';
 import { MCP_AUTH_PAGES, type McpAuthPages } from '../oauth/pages/pages.js';
 import { TransactionService, type StoredTransaction } from '../oauth/transactions/transaction.service.js';
 import { MCP_AUTH_CLOCK, type McpAuthClock } from '../core/clock.js';
@@ -49,14 +49,7 @@ export class LoginEndpoint implements NestMiddleware {
       response.setHeader('Allow', 'GET, POST');
       sendErrorPage(response, this.pages, 405, 'invalid_request', 'Use GET or POST');
     } catch (error) {
-      const failure = toHttpError(error);
-      sendErrorPage(
-        response,
-        this.pages,
-        failure.status >= 500 ? failure.status : 400,
-        failure.error ?? 'server_error',
-        failure.description,
-      );
+      sendFailurePage(response, this.pages, error);
     }
   }
 

@@ -9,7 +9,7 @@ import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../client-directory.js';
 import { MCP_AUTH_PAGES, type McpAuthPages } from '../pages/pages.js';
 import { TransactionService } from '../transactions/transaction.service.js';
 import type { RegistrationRateLimiter } from '../clients/registration-rate-limiter.js';
-import { redirect, sendErrorPage, toHttpError } from './endpoint-responses.js';
+import { redirect, sendErrorPage, sendFailurePage } from './endpoint-responses.js';
 
 /** DI token of the rate limiter of authorization requests (`undefined` when turned off). */
 export const AUTHORIZATION_RATE_LIMITER = Symbol('MCP_AUTH:AUTHORIZATION_RATE_LIMITER');
@@ -36,14 +36,7 @@ export class AuthorizeEndpoint implements NestMiddleware {
     try {
       await this.handle(request, response);
     } catch (error) {
-      const failure = toHttpError(error);
-      sendErrorPage(
-        response,
-        this.pages,
-        failure.status >= 500 ? failure.status : 400,
-        failure.error ?? 'server_error',
-        failure.description,
-      );
+      sendFailurePage(response, this.pages, error);
     }
   }
 

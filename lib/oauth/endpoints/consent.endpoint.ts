@@ -9,7 +9,7 @@ import { hasOnlyLoopbackRedirectUris, redirectUriDisplayHost } from '../clients/
 import { MCP_AUTH_PAGES, type McpAuthPages } from '../pages/pages.js';
 import { ConsentMemory } from '../transactions/consent-memory.js';
 import { TransactionService, type StoredTransaction } from '../transactions/transaction.service.js';
-import { redirect, sendErrorPage, sendPage, toHttpError } from './endpoint-responses.js';
+import { redirect, sendErrorPage, sendFailurePage, sendPage } from './endpoint-responses.js';
 
 /**
  * `GET /consent?tx=…` shows the consent page of a transaction; `POST /consent` takes the
@@ -37,14 +37,7 @@ export class ConsentEndpoint implements NestMiddleware {
       response.setHeader('Allow', 'GET, POST');
       sendErrorPage(response, this.pages, 405, 'invalid_request', 'Use GET or POST');
     } catch (error) {
-      const failure = toHttpError(error);
-      sendErrorPage(
-        response,
-        this.pages,
-        failure.status >= 500 ? failure.status : 400,
-        failure.error ?? 'server_error',
-        failure.description,
-      );
+      sendFailurePage(response, this.pages, error);
     }
   }
 

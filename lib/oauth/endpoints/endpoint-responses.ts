@@ -66,6 +66,21 @@ export function sendErrorPage(
 }
 
 /**
+ * The error page for an exception thrown while handling a browser page: its own status when it is
+ * a server-side failure (503 with the storage down), 400 otherwise, with its OAuth error code.
+ */
+export function sendFailurePage(response: Response, pages: McpAuthPages, error: unknown): void {
+  const failure = toHttpError(error);
+  sendErrorPage(
+    response,
+    pages,
+    failure.status >= 500 ? failure.status : 400,
+    failure.error ?? 'server_error',
+    failure.description,
+  );
+}
+
+/**
  * A redirect after a user action: 303 after a POST (never 307/308, which would replay the form
  * to the next site, OAuth 2.1 §7.5.3), 302 otherwise.
  */
