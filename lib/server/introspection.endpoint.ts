@@ -4,7 +4,7 @@ import type { AuthorizationServerSettings } from '../oauth/authorization-server.
 import { MCP_AUTH_AS_SETTINGS } from '../oauth/authorization-server.tokens.js';
 import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../oauth/client-directory.js';
 import type { OAuthClient } from '../oauth/clients/oauth-client.js';
-import { applyPublicCors, sendJson, sendOAuthError } from '../oauth/endpoints/endpoint-responses.js';
+import { answeredUnlessPost, sendJson, sendOAuthError } from '../oauth/endpoints/endpoint-responses.js';
 import { formParameters, single } from '../oauth/endpoints/request-parameters.js';
 import { OAUTH_RECORDS } from '../oauth/grants/grant-records.js';
 import { GrantService } from '../oauth/grants/grant.service.js';
@@ -39,15 +39,7 @@ export class IntrospectionEndpoint implements NestMiddleware {
   ) {}
 
   async use(request: Request, response: Response): Promise<void> {
-    if (applyPublicCors(request, response, 'POST, OPTIONS')) return;
-    if (request.method !== 'POST') {
-      return sendJson(
-        response,
-        405,
-        { error: 'invalid_request', error_description: 'Use POST' },
-        { Allow: 'POST, OPTIONS' },
-      );
-    }
+    if (answeredUnlessPost(request, response)) return;
     try {
       const params = formParameters(request);
       const client = await this.clients.authenticate(params, request);

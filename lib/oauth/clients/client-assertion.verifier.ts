@@ -9,6 +9,7 @@ import {
   type JWTVerifyResult,
 } from 'jose';
 import { BoundedTtlCache } from '../../core/bounded-ttl-cache.js';
+import { DEFAULT_ASYMMETRIC_ALGORITHMS } from '../../core/options/verifier-options.js';
 import { systemClock, type McpAuthClock } from '../../core/clock.js';
 import type { McpAuthStore } from '../../storage/mcp-auth-store.interface.js';
 import { StoreNamespace } from '../../storage/store-key.js';
@@ -24,19 +25,7 @@ import type { OAuthClient } from './oauth-client.js';
  * secret in plain, which this server never stores). RSA keys must have at least 2048 bits.
  * @publicApi
  */
-export const CLIENT_ASSERTION_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-] as const;
+export const CLIENT_ASSERTION_ALGORITHMS = DEFAULT_ASYMMETRIC_ALGORITHMS;
 
 /**
  * Settings of {@link JwtClientAssertionVerifier}.

@@ -126,3 +126,15 @@ export function applyPublicCors(request: Request, response: Response, methods: s
   response.end();
   return true;
 }
+
+/**
+ * The prelude of a back-channel POST endpoint (token, revocation, registration, introspection):
+ * answers a CORS preflight, or a method other than POST with 405.
+ * @returns whether the request was answered here.
+ */
+export function answeredUnlessPost(request: Request, response: Response): boolean {
+  if (applyPublicCors(request, response, 'POST, OPTIONS')) return true;
+  if (request.method === 'POST') return false;
+  sendJson(response, 405, { error: 'invalid_request', error_description: 'Use POST' }, { Allow: 'POST, OPTIONS' });
+  return true;
+}

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../client-directory.js';
-import { applyPublicCors, sendJson, sendOAuthError } from './endpoint-responses.js';
+import { answeredUnlessPost, sendJson, sendOAuthError } from './endpoint-responses.js';
 
 /**
  * `POST /register` (RFC 7591): JSON bodies only (415 otherwise, D-06), answered `201` with the
@@ -14,15 +14,7 @@ export class RegistrationEndpoint implements NestMiddleware {
   constructor(@Inject(MCP_AUTH_CLIENTS) private readonly clients: ClientDirectory) {}
 
   async use(request: Request, response: Response): Promise<void> {
-    if (applyPublicCors(request, response, 'POST, OPTIONS')) return;
-    if (request.method !== 'POST') {
-      return sendJson(
-        response,
-        405,
-        { error: 'invalid_request', error_description: 'Use POST' },
-        { Allow: 'POST, OPTIONS' },
-      );
-    }
+    if (answeredUnlessPost(request, response)) return;
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
       return sendJson(response, 415, {
         error: 'invalid_client_metadata',

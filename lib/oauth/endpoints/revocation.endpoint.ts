@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { MCP_AUTH_CLIENTS, type ClientDirectory } from '../client-directory.js';
 import { GrantService } from '../grants/grant.service.js';
 import { OwnTokenVerifier } from '../tokens/own-token.verifier.js';
-import { applyPublicCors, sendJson, sendOAuthError } from './endpoint-responses.js';
+import { answeredUnlessPost, sendJson, sendOAuthError } from './endpoint-responses.js';
 import { formParameters, single } from './request-parameters.js';
 
 /**
@@ -22,15 +22,7 @@ export class RevocationEndpoint implements NestMiddleware {
   ) {}
 
   async use(request: Request, response: Response): Promise<void> {
-    if (applyPublicCors(request, response, 'POST, OPTIONS')) return;
-    if (request.method !== 'POST') {
-      return sendJson(
-        response,
-        405,
-        { error: 'invalid_request', error_description: 'Use POST' },
-        { Allow: 'POST, OPTIONS' },
-      );
-    }
+    if (answeredUnlessPost(request, response)) return;
     try {
       const params = formParameters(request);
       const client = await this.clients.authenticate(params, request);

@@ -15,7 +15,7 @@ import {
 import { isPkceValue } from '../pkce.js';
 import { resolveResourceIndicator } from '../resource-indicator.js';
 import { TokenIssuer, type TokenResponse } from '../tokens/token-issuer.js';
-import { applyPublicCors, sendJson, sendOAuthError } from './endpoint-responses.js';
+import { answeredUnlessPost, sendJson, sendOAuthError } from './endpoint-responses.js';
 import { formParameters, single } from './request-parameters.js';
 
 /** DI token of the optional `client_credentials` handler (level 4). */
@@ -46,15 +46,7 @@ export class TokenEndpoint implements NestMiddleware {
   ) {}
 
   async use(request: Request, response: Response): Promise<void> {
-    if (applyPublicCors(request, response, 'POST, OPTIONS')) return;
-    if (request.method !== 'POST') {
-      return sendJson(
-        response,
-        405,
-        { error: 'invalid_request', error_description: 'Use POST' },
-        { Allow: 'POST, OPTIONS' },
-      );
-    }
+    if (answeredUnlessPost(request, response)) return;
     try {
       const params = formParameters(request);
       const client = await this.clients.authenticate(params, request);
