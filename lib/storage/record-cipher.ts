@@ -1,5 +1,5 @@
-import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { CompactEncrypt, compactDecrypt, decodeProtectedHeader, errors } from 'jose';
+import { createHash, createSecretKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import { CompactEncrypt, compactDecrypt, decodeProtectedHeader, errors, type CryptoKey } from 'jose';
 import { RecordDecryptionError } from './storage.errors.js';
 import { assertStoreKey, flatKey, type StoreKey } from './store-key.js';
 
@@ -54,6 +54,8 @@ const PROTECTED_HEADER = { alg: 'dir', enc: 'A256GCM' } as const;
  */
 export class RecordCipher {
   private readonly keys: ReadonlyMap<string, KeyObject>;
+  /** WebCrypto keys, imported once per key: jose would otherwise convert the key on every call. */
+  private readonly cryptoKeys = new Map<string, Promise<CryptoKey>>();
   private readonly currentKeyId: string;
 
   /**
@@ -91,7 +93,7 @@ export class RecordCipher {
     if (typeof json !== 'string') throw new TypeError('RecordCipher.seal: the value must be JSON-serialisable');
     const jwe = await new CompactEncrypt(new TextEncoder().encode(json))
       .setProtectedHeader({ ...PROTECTED_HEADER, kid: this.currentKeyId, ctx: contextTag(context) })
-      .encrypt(this.keys.get(this.currentKeyId)!);
+      .encrypt(await this.cryptoKey(this.currentKeyId));
     return jwe as Sealed<T>;
   }
 
@@ -108,8 +110,8 @@ export class RecordCipher {
     } catch (error) {
       throw new RecordDecryptionError('The sealed record is malformed', 'malformed', { cause: error });
     }
-    const key = typeof header.kid === 'string' ? this.keys.get(header.kid) : undefined;
-    if (!key) {
+    const known = typeof header.kid === 'string' && this.keys.has(header.kid);
+    if (!known) {
       throw new RecordDecryptionError(
         `The sealed record names key ${JSON.stringify(header.kid)}, which is not configured`,
         'unknown_key',
@@ -117,7 +119,7 @@ export class RecordCipher {
     }
     let result: Awaited<ReturnType<typeof compactDecrypt>>;
     try {
-      result = await compactDecrypt(sealed, key, {
+      result = await compactDecrypt(sealed, await this.cryptoKey(header.kid as string), {
         keyManagementAlgorithms: [PROTECTED_HEADER.alg],
         contentEncryptionAlgorithms: [PROTECTED_HEADER.enc],
       });
@@ -134,6 +136,19 @@ export class RecordCipher {
       throw new RecordDecryptionError('The sealed record belongs to another store key', 'context_mismatch');
     }
     return JSON.parse(new TextDecoder().decode(result.plaintext)) as T;
+  }
+
+  private cryptoKey(id: string): Promise<CryptoKey> {
+    let key = this.cryptoKeys.get(id);
+    if (!key) {
+      const raw = this.keys.get(id)!.export();
+      key = webcrypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, [
+        'encrypt',
+        'decrypt',
+      ]) as Promise<CryptoKey>;
+      this.cryptoKeys.set(id, key);
+    }
+    return key;
   }
 
   /** Whether `sealed` was sealed with another key than the current one (re-seal it on write). */
